@@ -268,15 +268,24 @@ mod tests {
     fn working_day_arithmetic_skips_holidays() {
         let cal = WorkingCalendar::national();
         // Friday 2025-01-24 + 1 working day: Sunday 01-26 is an adjusted working day.
-        assert_eq!(cal.add_working_days(date("2025-01-24"), 1), date("2025-01-26"));
+        assert_eq!(
+            cal.add_working_days(date("2025-01-24"), 1),
+            date("2025-01-26")
+        );
         // 01-27 (Mon) + 1 → 02-05 (Wed), skipping the whole 春节 holiday.
-        assert_eq!(cal.add_working_days(date("2025-01-27"), 1), date("2025-02-05"));
+        assert_eq!(
+            cal.add_working_days(date("2025-01-27"), 1),
+            date("2025-02-05")
+        );
         assert_eq!(
             cal.working_days_between(date("2025-01-27"), date("2025-02-05")),
             1
         );
         // Across the year end: 2025-12-31 (Wed) + 1 → 2026-01-04 (Sun, adjusted).
-        assert_eq!(cal.add_working_days(date("2025-12-31"), 1), date("2026-01-04"));
+        assert_eq!(
+            cal.add_working_days(date("2025-12-31"), 1),
+            date("2026-01-04")
+        );
         assert_eq!(cal.roll_forward(date("2026-10-01")), date("2026-10-08"));
     }
 

@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(d.adjustment, date("2024-04-07"));
         let co = p.deadlines(date("2024-03-28"), HandlingRole::CoHandler, false, &cal);
         assert_eq!(co.reply, date("2024-04-28")); // adjusted working Sunday
-        // Month end clamps: 2024-11-30 + 3 months → 2025-02-28 (Friday).
+                                                  // Month end clamps: 2024-11-30 + 3 months → 2025-02-28 (Friday).
         let d = p.deadlines(date("2024-11-30"), HandlingRole::Lead, false, &cal);
         assert_eq!(d.reply, date("2025-02-28"));
         // A deadline in the 国庆 holiday moves past it.
@@ -200,11 +200,26 @@ mod tests {
         let cal = WorkingCalendar::national();
         let p = DeadlinePolicy::default();
         let due = date("2024-06-28");
-        assert_eq!(p.warning(date("2024-04-01"), due, &cal), WarningLevel::Normal);
-        assert_eq!(p.warning(date("2024-06-10"), due, &cal), WarningLevel::Days15);
-        assert_eq!(p.warning(date("2024-06-20"), due, &cal), WarningLevel::Days7);
-        assert_eq!(p.warning(date("2024-06-25"), due, &cal), WarningLevel::Days3);
+        assert_eq!(
+            p.warning(date("2024-04-01"), due, &cal),
+            WarningLevel::Normal
+        );
+        assert_eq!(
+            p.warning(date("2024-06-10"), due, &cal),
+            WarningLevel::Days15
+        );
+        assert_eq!(
+            p.warning(date("2024-06-20"), due, &cal),
+            WarningLevel::Days7
+        );
+        assert_eq!(
+            p.warning(date("2024-06-25"), due, &cal),
+            WarningLevel::Days3
+        );
         assert_eq!(p.warning(due, due, &cal), WarningLevel::Days3);
-        assert_eq!(p.warning(date("2024-06-29"), due, &cal), WarningLevel::Overdue);
+        assert_eq!(
+            p.warning(date("2024-06-29"), due, &cal),
+            WarningLevel::Overdue
+        );
     }
 }

@@ -121,7 +121,12 @@ pub struct TimedStep {
 pub fn script(data: &DemoData, a: &DemoAssignment, today: NaiveDate) -> Vec<TimedStep> {
     use CaseState as S;
     let assigned = DemoData::assigned_on(a, today);
-    let at = |day: u64| NaiveDateTime::new(assigned + Days::new(day), NaiveTime::from_hms_opt(9, 30, 0).unwrap());
+    let at = |day: u64| {
+        NaiveDateTime::new(
+            assigned + Days::new(day),
+            NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+        )
+    };
     let lead_like = a.role.replies_to_deputy();
     let (draft_day, submit_day) = if lead_like { (15, 25) } else { (5, 7) };
     let mut steps = Vec::new();
@@ -165,14 +170,20 @@ pub fn script(data: &DemoData, a: &DemoAssignment, today: NaiveDate) -> Vec<Time
     if lead_like {
         push(
             3,
-            DemoStep::Contact(ContactMode::Phone, "电话联系代表，了解建议背景和具体诉求。".into()),
+            DemoStep::Contact(
+                ContactMode::Phone,
+                "电话联系代表，了解建议背景和具体诉求。".into(),
+            ),
         );
     }
     push(draft_day, DemoStep::SaveDraft(draft_for(data, a)));
     if !reached(S::AwaitingApproval) {
         return steps;
     }
-    push(submit_day, DemoStep::Act(UserRole::Liaison, Action::SubmitForApproval));
+    push(
+        submit_day,
+        DemoStep::Act(UserRole::Liaison, Action::SubmitForApproval),
+    );
     if !reached(S::SignedOff) {
         return steps;
     }
@@ -190,7 +201,10 @@ pub fn script(data: &DemoData, a: &DemoAssignment, today: NaiveDate) -> Vec<Time
     if !reached(S::Submitted) {
         return steps;
     }
-    push(submit_day + 3, DemoStep::Act(UserRole::Liaison, Action::Submit));
+    push(
+        submit_day + 3,
+        DemoStep::Act(UserRole::Liaison, Action::Submit),
+    );
     if !lead_like {
         return steps;
     }
@@ -243,7 +257,9 @@ fn order(s: CaseState) -> u8 {
 
 /// A realistic reply (or co-handling opinion) for a demo case.
 pub fn draft_for(data: &DemoData, a: &DemoAssignment) -> ReplyContent {
-    let s = data.suggestion(&a.suggestion_id).expect("demo suggestion exists");
+    let s = data
+        .suggestion(&a.suggestion_id)
+        .expect("demo suggestion exists");
     let unit = data.unit(&a.unit_id).expect("demo unit exists");
     let deputy = data.deputy(&s.lead_deputy).expect("demo deputy exists");
     let session = data.session(&s.session_id).expect("demo session exists");
@@ -255,7 +271,11 @@ pub fn draft_for(data: &DemoData, a: &DemoAssignment) -> ReplyContent {
         (
             format!("关于{}第{}号建议的答复", session.name, s.number),
             format!("{}代表：", deputy.name),
-            Some(if s.number % 3 == 0 { ResultCategory::B } else { ResultCategory::A }),
+            Some(if s.number.is_multiple_of(3) {
+                ResultCategory::B
+            } else {
+                ResultCategory::A
+            }),
             format!(
                 "您提出的《{}》（第{}号）收悉。经认真研究，现答复如下：",
                 s.title, s.number
@@ -266,7 +286,10 @@ pub fn draft_for(data: &DemoData, a: &DemoAssignment) -> ReplyContent {
             format!("关于{}第{}号建议的会办意见", session.name, s.number),
             "主办单位：".to_string(),
             None,
-            format!("《{}》（第{}号）收悉。经研究，现提出会办意见如下：", s.title, s.number),
+            format!(
+                "《{}》（第{}号）收悉。经研究，现提出会办意见如下：",
+                s.title, s.number
+            ),
         )
     };
     let body = format!(
@@ -302,7 +325,10 @@ mod tests {
             (172, "关于规范医院过度检查的建议"),
             (196, "关于全面推进我市韧性安全城市建设的建议"),
             (199, "关于推进创业孵化器建设的建议"),
-            (37, "关于进一步完善项目管理机制，提高财政衔接乡村振兴资金效益的建议"),
+            (
+                37,
+                "关于进一步完善项目管理机制，提高财政衔接乡村振兴资金效益的建议",
+            ),
         ] {
             let s = d.suggestions.iter().find(|s| s.number == n).unwrap();
             assert_eq!(s.title, title);

@@ -109,7 +109,11 @@ impl CaseState {
     pub fn draft_editable(&self) -> bool {
         matches!(
             self,
-            Self::Received | Self::Drafting | Self::Returned | Self::AwaitingApproval | Self::SignedOff
+            Self::Received
+                | Self::Drafting
+                | Self::Returned
+                | Self::AwaitingApproval
+                | Self::SignedOff
         )
     }
 }
@@ -619,7 +623,11 @@ impl Case {
                         actual: ctx.actor.role,
                     });
                 }
-                let current = &self.draft.as_ref().expect("awaiting approval has a draft").hash;
+                let current = &self
+                    .draft
+                    .as_ref()
+                    .expect("awaiting approval has a draft")
+                    .hash;
                 if revision != current {
                     return Err(WorkflowError::StaleRevision {
                         approved: revision.clone(),
