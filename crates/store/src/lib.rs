@@ -1,0 +1,228 @@
+//! The desktop's local store over SQLite (rusqlite, bundled).
+//!
+//! Invariants:
+//! - nothing a liaison typed is ever lost: every draft save is an immutable
+//!   revision committed durably (WAL, `synchronous=FULL`) before the call
+//!   returns; restoring an old revision makes a new one;
+//! - every change to a case goes through [`jianban_domain::Case::apply`] and is
+//!   written together with its audit-log entry and its outbox command, in one
+//!   transaction: all three or none;
+//! - the audit log and revisions are append-only (enforced by triggers);
+//! - a database from a newer release is refused untouched.
+
+mod cases;
+mod demo_import;
+mod error;
+mod journal;
+mod reference;
+mod schema;
+pub mod search;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+
+use jianban_domain::{CaseState, DeadlinePolicy, HandlingRole, WarningLevel, WorkingCalendar};
+
+pub use cases::{ContactInput, RevisionInfo};
+pub use error::{Result, StoreError};
+pub use journal::{AuditEntry, OutboxEntry};
+pub use schema::SCHEMA_VERSION;
+pub use search::{HitKind, SearchHit};
+
+/// The local store. One per data directory.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    calendar: WorkingCalendar,
+    policy: DeadlinePolicy,
+}
+
+/// One row of the workbench list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentListItem {
+    pub assignment_id: String,
+    pub suggestion_number: u32,
+    pub session_name: String,
+    pub title: String,
+    pub unit_name: String,
+    pub role: HandlingRole,
+    pub state: CaseState,
+    pub deadline: Option<NaiveDate>,
+    pub warning: WarningLevel,
+    pub is_key: bool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up
+    /// to date. A damaged file or one from a newer release is refused with a
+    /// clear message and left as it is.
+    pub fn open(path: &Path) -> Result<Store> {
+        let damaged = || StoreError::Damaged {
+            path: path.display().to_string(),
+        };
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Damaged { .. } => damaged(),
+            other => other,
+        })?;
+        let setup = (|| -> Result<()> {
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            // The first read of the header tells a damaged file apart, and a
+            // newer file must be refused before anything (even the journal
+            // mode) is changed in it.
+            let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            schema::refuse_newer(found)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            // FULL: a commit is on disk before the call returns, so a saved
+            // draft survives a power cut, not only a crash.
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            schema::migrate(&mut conn)
+        })();
+        match setup {
+            Ok(()) => {}
+            Err(StoreError::Damaged { .. }) => return Err(damaged()),
+            Err(e) => return Err(e),
+        }
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            calendar: WorkingCalendar::national(),
+            policy: DeadlinePolicy::default(),
+        };
+        store.load_settings()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    pub fn policy(&self) -> &DeadlinePolicy {
+        &self.policy
+    }
+
+    /// Replaces the working-day calendar (the office publishes next year's
+    /// holidays each November) and keeps it for the next start.
+    pub fn set_calendar(&mut self, calendar: WorkingCalendar) -> Result<()> {
+        let json = serde_json::to_string(&calendar.to_file())?;
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('calendar', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [json],
+        )?;
+        self.calendar = calendar;
+        Ok(())
+    }
+
+    fn load_settings(&mut self) -> Result<()> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'calendar'",
+                [],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        if let Some(json) = json {
+            self.calendar = WorkingCalendar::from_json(&json)
+                .map_err(|e| StoreError::Data(format!("节假日设置：{e}")))?;
+        }
+        Ok(())
+    }
+
+    /// True when no assignment has been stored yet (first start).
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+
+    /// The workbench list, most urgent first: overdue and closest deadlines
+    /// on top, finished cases at the bottom.
+    pub fn list_assignments(&self, today: NaiveDate) -> Result<Vec<AssignmentListItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, s.number, se.name, s.title, u.name, a.role, a.state, a.deadline, s.is_key
+               FROM assignments a
+               JOIN suggestions s ON s.id = a.suggestion_id
+               JOIN sessions se ON se.id = s.session_id
+               JOIN units u ON u.id = a.unit_id
+           ORDER BY a.deadline IS NULL, a.deadline, s.number, u.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, bool>(8)?,
+            ))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (id, number, session, title, unit, role, state, deadline, is_key) = row?;
+            let deadline = deadline.map(|d| parse_date(&d)).transpose()?;
+            items.push(AssignmentListItem {
+                assignment_id: id,
+                suggestion_number: number,
+                session_name: session,
+                title,
+                unit_name: unit,
+                role: reference::role_from_code(&role)?,
+                state: CaseState::from_code(&state)
+                    .ok_or_else(|| StoreError::Data(format!("未知状态“{state}”")))?,
+                warning: deadline.map_or(WarningLevel::Normal, |d| {
+                    self.policy.warning(today, d, &self.calendar)
+                }),
+                deadline,
+                is_key,
+            });
+        }
+        Ok(items)
+    }
+
+    /// Full-text search over suggestions, drafts and contact records.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        search::search(&self.conn, query, limit)
+    }
+
+    /// `PRAGMA integrity_check`; `Ok(())` when SQLite says "ok".
+    pub fn check_integrity(&self) -> Result<()> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged {
+                path: format!("{}（{verdict}）", self.path.display()),
+            })
+        }
+    }
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
+    s.parse()
+        .map_err(|_| StoreError::Data(format!("日期“{s}”格式有误")))
+}
