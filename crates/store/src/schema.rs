@@ -123,11 +123,17 @@ CREATE TABLE settings (
 
 -- Full-text search. Text is stored pre-segmented (every CJK character its
 -- own token, see search.rs) so one- and two-character queries match.
+-- `search_docs` maps what was indexed to the FTS rowid, so replacing a
+-- draft's text deletes one row by key instead of scanning the index.
+CREATE TABLE search_docs (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    ref_id        TEXT NOT NULL,
+    suggestion_id TEXT NOT NULL,
+    UNIQUE (kind, ref_id)
+);
 CREATE VIRTUAL TABLE search_index USING fts5(
     body,
-    kind UNINDEXED,
-    ref_id UNINDEXED,
-    suggestion_id UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 0'
 );
 "#];

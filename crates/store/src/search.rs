@@ -6,7 +6,7 @@
 //! pre-segmented text) and a query is searched as a phrase: 医院 → "医 院",
 //! which matches the two characters side by side.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -103,13 +103,29 @@ pub(crate) fn index(
     suggestion_id: &str,
     text: &str,
 ) -> Result<()> {
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM search_docs WHERE kind = ?1 AND ref_id = ?2",
+            params![kind.code(), ref_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let rowid = match existing {
+        Some(id) => {
+            tx.execute("DELETE FROM search_index WHERE rowid = ?1", [id])?;
+            id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO search_docs (kind, ref_id, suggestion_id) VALUES (?1, ?2, ?3)",
+                params![kind.code(), ref_id, suggestion_id],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
     tx.execute(
-        "DELETE FROM search_index WHERE kind = ?1 AND ref_id = ?2",
-        params![kind.code(), ref_id],
-    )?;
-    tx.execute(
-        "INSERT INTO search_index (body, kind, ref_id, suggestion_id) VALUES (?1, ?2, ?3, ?4)",
-        params![segment(text), kind.code(), ref_id, suggestion_id],
+        "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
+        params![rowid, segment(text)],
     )?;
     Ok(())
 }
@@ -119,8 +135,10 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec
         return Ok(Vec::new());
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT i.kind, i.ref_id, s.id, s.number, s.title
-           FROM search_index i JOIN suggestions s ON s.id = i.suggestion_id
+        "SELECT d.kind, d.ref_id, s.id, s.number, s.title
+           FROM search_index i
+           JOIN search_docs d ON d.id = i.rowid
+           JOIN suggestions s ON s.id = d.suggestion_id
           WHERE search_index MATCH ?1
           ORDER BY i.rank
           LIMIT ?2",
