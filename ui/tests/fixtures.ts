@@ -1,0 +1,75 @@
+import type { AssignmentRow } from '../src/bindings/AssignmentRow'
+
+export function row(overrides: Partial<AssignmentRow> = {}): AssignmentRow {
+  return {
+    assignmentId: 'a-39-fgw',
+    suggestionNumber: 39,
+    sessionName: '市六届人大三次会议',
+    title: '关于推动我市民营经济高质量发展的建议',
+    unitName: '市发展改革委',
+    role: 'lead',
+    roleLabel: '主办',
+    state: 'drafting',
+    stateLabel: '起草中',
+    deadline: '2024-06-28',
+    warning: 'normal',
+    warningLabel: '正常',
+    isKey: false,
+    ...overrides,
+  }
+}
+
+export const sampleRows: AssignmentRow[] = [
+  row({ isKey: true }),
+  row({
+    assignmentId: 'a-12-jyj',
+    suggestionNumber: 12,
+    title: '关于加强农村义务教育学校建设的建议',
+    unitName: '市教育局',
+    role: 'coHandler',
+    roleLabel: '协办',
+    deadline: '2024-04-28',
+    warning: 'overdue',
+    warningLabel: '已逾期',
+  }),
+  row({
+    assignmentId: 'a-7-jtj',
+    suggestionNumber: 7,
+    title: '关于优化城区公交线路的建议',
+    unitName: '市交通运输局',
+    role: 'split',
+    roleLabel: '分办',
+    deadline: '2024-06-03',
+    warning: 'within3Days',
+    warningLabel: '3日内到期',
+  }),
+  row({
+    assignmentId: 'a-8-wjw',
+    suggestionNumber: 8,
+    title: '关于提升基层医疗服务能力的建议',
+    unitName: '市卫生健康委',
+    deadline: '2024-06-12',
+    warning: 'within7Days',
+    warningLabel: '7日内到期',
+  }),
+  row({
+    assignmentId: 'a-9-mzj',
+    suggestionNumber: 9,
+    title: '关于发展社区养老服务的建议',
+    unitName: '市民政局',
+    deadline: '2024-06-20',
+    warning: 'within15Days',
+    warningLabel: '15日内到期',
+  }),
+  row({
+    assignmentId: 'a-10-zjj',
+    suggestionNumber: 10,
+    title: '关于老旧小区改造的建议',
+    unitName: '市住房城乡建设局',
+    state: 'concluded',
+    stateLabel: '已办结',
+    deadline: null,
+    warning: 'normal',
+    warningLabel: '正常',
+  }),
+]
