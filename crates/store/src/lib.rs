@@ -17,6 +17,7 @@ mod journal;
 mod reference;
 mod schema;
 pub mod search;
+mod sync_state;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ pub use error::{Result, StoreError};
 pub use journal::{AuditEntry, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use search::{HitKind, SearchHit};
+pub use sync_state::{Notice, PushResult, PushStatus, RemoteChange};
 
 /// The local store. One per data directory.
 pub struct Store {
@@ -127,7 +129,7 @@ impl Store {
         Ok(())
     }
 
-    fn load_settings(&mut self) -> Result<()> {
+    pub(crate) fn load_settings(&mut self) -> Result<()> {
         let json: Option<String> = self
             .conn
             .query_row(

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sessions (
     id   TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -136,7 +137,35 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     body,
     tokenize = 'unicode61 remove_diacritics 0'
 );
-"#];
+"#,
+    r#"
+-- Sync with the central server.
+-- The latest snapshot the server sent for each assignment. It replaces the
+-- local case only once no local command for that assignment is waiting to be
+-- acknowledged, so server data never overwrites work not yet pushed.
+CREATE TABLE server_cases (
+    assignment_id TEXT PRIMARY KEY,
+    version       INTEGER NOT NULL,
+    snapshot_json TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    -- 0 once a later local command was acknowledged without the state after
+    -- it: this snapshot is older than the server's truth; wait for the feed.
+    fresh         INTEGER NOT NULL DEFAULT 1
+);
+-- What the server answered for each pushed command.
+ALTER TABLE outbox ADD COLUMN result_json TEXT;
+-- Notices for the liaison: returns, urgings, extensions, rejections.
+CREATE TABLE notices (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            TEXT NOT NULL,
+    assignment_id TEXT,
+    kind          TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    read          INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_by_assignment ON outbox(assignment_id, acked_at);
+"#,
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -4,6 +4,7 @@ mod bad_input;
 mod crash;
 mod drafts;
 mod search;
+mod sync;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jianban_domain::demo::demo_data;
