@@ -334,14 +334,28 @@ impl Store {
         actor: &Actor,
         now: NaiveDateTime,
     ) -> Result<Case> {
-        if matches!(action, Action::EditDraft { .. } | Action::RecordContact) {
+        if matches!(
+            action,
+            Action::EditDraft { .. }
+                | Action::RecordContact
+                | Action::Approve { .. }
+                | Action::ReturnToDrafter { .. }
+        ) {
             return Err(StoreError::Data(format!(
-                "“{}”须通过保存稿件或登记沟通联系完成",
+                "“{}”须通过保存稿件、登记沟通联系或签名审核完成",
                 action.label_zh()
             )));
         }
         let payload = serde_json::to_value(action)?;
         self.write(actor, now, |tx, ctx| {
+            if matches!(action, Action::Submit) {
+                // 不审核不答复: only a reply whose signed approvals form a
+                // complete chain over this exact revision goes out.
+                let (case, _) = load_case(tx, id)?;
+                if case.state == CaseState::SignedOff {
+                    crate::approvals::verify_case_sign_off(tx, &case)?;
+                }
+            }
             Ok(transition(tx, id, action, ctx, action.code(), payload)?.1)
         })
     }

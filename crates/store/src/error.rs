@@ -20,6 +20,8 @@ pub enum StoreError {
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    SignOff(jianban_signoff::SignoffError),
     #[error("本地数据库出错：{0}。请重试；如反复出现，请联系管理员并提供日志文件。")]
     Sqlite(rusqlite::Error),
     #[error("本地数据内容有误：{0}。请联系管理员并提供日志文件。")]
@@ -37,6 +39,7 @@ impl StoreError {
             StoreError::Duplicate { .. } => "store.duplicate",
             StoreError::Workflow(e) => e.code(),
             StoreError::Input(e) => e.code(),
+            StoreError::SignOff(e) => e.code(),
             StoreError::Sqlite(_) => "store.sqlite",
             StoreError::Data(_) => "store.data",
         }

@@ -10,6 +10,7 @@
 //! - the audit log and revisions are append-only (enforced by triggers);
 //! - a database from a newer release is refused untouched.
 
+mod approvals;
 mod cases;
 mod demo_import;
 mod error;
@@ -27,8 +28,10 @@ use serde::{Deserialize, Serialize};
 
 use jianban_domain::{CaseState, DeadlinePolicy, HandlingRole, WarningLevel, WorkingCalendar};
 
+pub use approvals::{Account, Session};
 pub use cases::{ContactInput, RevisionInfo};
 pub use error::{Result, StoreError};
+pub use jianban_signoff::{Decision, SignOff, SignedDecision};
 pub use journal::{AuditEntry, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use search::{HitKind, SearchHit};

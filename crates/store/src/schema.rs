@@ -165,6 +165,41 @@ CREATE TABLE notices (
 );
 CREATE INDEX outbox_by_assignment ON outbox(assignment_id, acked_at);
 "#,
+    r#"
+-- The unit's local accounts: liaisons and approvers who log in on this PC.
+-- Approvers' signing keys are sealed under their passwords (signoff::keys).
+CREATE TABLE accounts (
+    user_id       TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    unit_id       TEXT,
+    password_hash TEXT NOT NULL,
+    attempts_json TEXT NOT NULL DEFAULT '{}',
+    identity_json TEXT
+);
+-- Public keys known to belong to people: local accounts' own, and those the
+-- central server registered. Signatures are checked against these.
+CREATE TABLE known_keys (
+    user_id    TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    PRIMARY KEY (user_id, public_key)
+) WITHOUT ROWID;
+-- Every signed approval decision, kept for good (the history of voided
+-- approvals stays visible).
+CREATE TABLE signed_decisions (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignment_id TEXT NOT NULL REFERENCES assignments(id),
+    revision      TEXT NOT NULL,
+    step          INTEGER NOT NULL,
+    decision      TEXT NOT NULL,
+    signed_json   TEXT NOT NULL
+);
+CREATE INDEX decisions_by_assignment ON signed_decisions(assignment_id, revision);
+CREATE TRIGGER decisions_kept_u BEFORE UPDATE ON signed_decisions
+BEGIN SELECT RAISE(ABORT, 'signed decisions are immutable'); END;
+CREATE TRIGGER decisions_kept_d BEFORE DELETE ON signed_decisions
+BEGIN SELECT RAISE(ABORT, 'signed decisions are never deleted'); END;
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -1,5 +1,6 @@
 //! The store's integration tests, each on a store in a temporary directory.
 
+mod approvals;
 mod bad_input;
 mod crash;
 mod drafts;
