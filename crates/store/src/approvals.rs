@@ -48,6 +48,15 @@ pub struct Session {
     pub key: Option<UnlockedKey>,
 }
 
+struct AccountRow {
+    name: String,
+    role: String,
+    unit: Option<String>,
+    phc: String,
+    attempts_json: String,
+    identity_json: Option<String>,
+}
+
 /// Roles that sign approval steps.
 fn signs_approvals(role: UserRole) -> bool {
     matches!(
@@ -189,15 +198,32 @@ impl Store {
     /// An approver's signing key is made on first login and unlocked on
     /// every login.
     pub fn login(&mut self, user_id: &str, password: &str, now: NaiveDateTime) -> Result<Session> {
-        let row: Option<(String, String, Option<String>, String, String, Option<String>)> = self
+        let row = self
             .conn
             .query_row(
                 "SELECT name, role, unit_id, password_hash, attempts_json, identity_json FROM accounts WHERE user_id = ?1",
                 [user_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok(AccountRow {
+                        name: r.get(0)?,
+                        role: r.get(1)?,
+                        unit: r.get(2)?,
+                        phc: r.get(3)?,
+                        attempts_json: r.get(4)?,
+                        identity_json: r.get(5)?,
+                    })
+                },
             )
             .optional()?;
-        let Some((name, role, unit, phc, attempts_json, identity_json)) = row else {
+        let Some(AccountRow {
+            name,
+            role,
+            unit,
+            phc,
+            attempts_json,
+            identity_json,
+        }) = row
+        else {
             // Same message as a wrong password: do not reveal which accounts exist.
             return Err(SignoffError::WrongPassword.into());
         };
