@@ -1,0 +1,188 @@
+//! Smoke test of the release build: start the app on an empty data directory
+//! (so it loads the demo data set), and check the assignment list shows it.
+//!
+//! Needs: the release binary (`JIANBAN_APP`, default
+//! `<target dir>/release/jianban`), Xvfb, WebKitWebDriver and tauri-driver.
+//! `scripts/test-all.sh` provides all of them and runs this test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use jianban_e2e::display::Xvfb;
+use jianban_e2e::process::Guarded;
+use jianban_e2e::wait_for;
+use jianban_e2e::webdriver::{Session, WebDriver};
+
+const DRIVER_PORT: u16 = 4444;
+const SUGGESTION_39_TITLE: &str = "推动我市民营经济高质量发展";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("JIANBAN_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"));
+            target.join("release/jianban")
+        });
+    let path = std::path::absolute(&path).unwrap();
+    assert!(
+        path.is_file(),
+        "the release build {} is missing: run scripts/test-all.sh, or build it and set JIANBAN_APP",
+        path.display()
+    );
+    path
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin/tauri-driver"));
+    match cargo_bin {
+        Some(p) if p.is_file() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+fn save_screenshot(session: &Session<'_>, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let png = session.screenshot().expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
+    std::fs::write(&path, png).unwrap();
+    eprintln!("screenshot: {}", path.display());
+    path
+}
+
+/// What the window shows once loading is over.
+enum Loaded {
+    Rows(usize),
+    Error(String),
+}
+
+#[test]
+fn the_assignment_list_shows_the_demo_data() {
+    let app = app_binary();
+    let data_dir = tempfile::Builder::new()
+        .prefix("jianban-e2e-")
+        .tempdir()
+        .unwrap();
+    let xvfb = Xvfb::start().expect("a virtual display");
+
+    let mut command = Command::new(tauri_driver());
+    command
+        .args(["--port", &DRIVER_PORT.to_string()])
+        .env("DISPLAY", &xvfb.display)
+        .env("JIANBAN_DATA_DIR", data_dir.path())
+        .env("NO_AT_BRIDGE", "1");
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        command.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+    let mut driver_process = Guarded::spawn("tauri-driver", command)
+        .expect("tauri-driver (scripts/setup.sh installs it with cargo install)");
+
+    let driver = WebDriver::new(DRIVER_PORT);
+    let up = wait_for(Duration::from_secs(30), Duration::from_millis(200), || {
+        if let Some(status) = driver_process.exited() {
+            panic!("tauri-driver exited early ({status}); is port {DRIVER_PORT} already in use?");
+        }
+        driver.is_up().then_some(())
+    });
+    assert!(
+        up.is_some(),
+        "tauri-driver did not listen on port {DRIVER_PORT}"
+    );
+
+    let session = driver
+        .new_session(serde_json::json!({
+            "tauri:options": { "application": app.to_string_lossy() }
+        }))
+        .expect("a WebDriver session running the app");
+
+    let loaded = wait_for(Duration::from_secs(90), Duration::from_millis(250), || {
+        let errors = session.find_css("[data-testid=\"load-error\"]").ok()?;
+        if let Some(e) = errors.first() {
+            return Some(Loaded::Error(session.text(e).unwrap_or_default()));
+        }
+        let rows = session
+            .find_css("[data-testid=\"suggestion-number\"]")
+            .ok()?;
+        (!rows.is_empty()).then_some(Loaded::Rows(rows.len()))
+    });
+    let screenshot = save_screenshot(&session, "assignments.png");
+
+    let rows = match loaded {
+        Some(Loaded::Rows(n)) => n,
+        Some(Loaded::Error(text)) => panic!("the window shows an error instead of rows: {text}"),
+        None => panic!("no assignment rows appeared; see {}", screenshot.display()),
+    };
+    assert!(
+        rows >= 40,
+        "expected the demo's 40+ assignments, saw {rows} rows"
+    );
+
+    assert_eq!(session.title().unwrap(), "建办 — 代表建议办理");
+
+    let row_39 = session
+        .find_xpath("//tr[.//*[@data-testid='suggestion-number' and normalize-space(.)='第39号']]")
+        .unwrap();
+    assert!(!row_39.is_empty(), "no row for 第39号");
+    let texts: Vec<String> = row_39.iter().map(|r| session.text(r).unwrap()).collect();
+    assert!(
+        texts.iter().any(|t| t.contains(SUGGESTION_39_TITLE)),
+        "the 第39号 rows do not show its title: {texts:?}"
+    );
+
+    // The summary counts the same rows the table shows.
+    let count = session
+        .find_css("[data-testid=\"assignment-count\"]")
+        .unwrap();
+    assert_eq!(session.text(&count[0]).unwrap(), rows.to_string());
+
+    // Every row has a deadline badge or the no-deadline dash, and the badges
+    // carry a known warning level.
+    let badges = session
+        .find_css("[data-testid=\"deadline-badge\"]")
+        .unwrap();
+    let dashes = session.find_css("[data-testid=\"deadline-none\"]").unwrap();
+    assert_eq!(badges.len() + dashes.len(), rows);
+    assert!(!badges.is_empty(), "no deadline badges");
+    for badge in &badges {
+        let level = session.attribute(badge, "data-warning").unwrap();
+        assert!(
+            matches!(
+                level.as_deref(),
+                Some("normal" | "within15Days" | "within7Days" | "within3Days" | "overdue")
+            ),
+            "unknown warning level {level:?}"
+        );
+    }
+    assert!(
+        !session
+            .find_css("[data-testid=\"key-mark\"]")
+            .unwrap()
+            .is_empty(),
+        "the demo's key suggestions carry no 重点 mark"
+    );
+
+    session.close().expect("closing the session");
+    drop(driver_process);
+    drop(xvfb);
+
+    // The app used the data directory it was given, and nothing else.
+    assert!(data_dir.path().join("jianban.sqlite3").is_file());
+    let logs: Vec<_> = std::fs::read_dir(data_dir.path().join("logs"))
+        .expect("a logs folder in the data directory")
+        .collect();
+    assert!(!logs.is_empty(), "no log file was written");
+}
