@@ -1,0 +1,588 @@
+//! Command line: `serve`, and the office's operations as subcommands that
+//! act on the database directly (an office can work without a UI).
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use jianban_domain::{Action, Evaluation, HandlingRole, UserRole};
+use jianban_protocol::{
+    AssignItem, AssignRequest, AssignmentQuery, ImportQuery, NewUnit, NewUser, UnitPart,
+};
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::http::{router, AppState};
+use crate::service::{Options, Service};
+
+#[derive(Parser)]
+#[command(
+    name = "jianban-server",
+    version,
+    about = "建办 central server (代表履职服务平台)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Where the server keeps its SQLite database and uploaded documents.
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://jianban:pw@127.0.0.1/jianban.
+    #[arg(long, env = "JIANBAN_DATABASE_URL")]
+    database_url: Option<String>,
+    /// PostgreSQL schema for every table (created when missing).
+    #[arg(long)]
+    database_schema: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct OfficeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The office user acting (recorded in the audit log); default: the
+    /// command line itself.
+    #[arg(long = "as")]
+    as_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// Load the demo data set (once) and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Add a handling unit.
+    AddUnit {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        doc_prefix: String,
+    },
+    /// Add a user; the password is read from standard input.
+    AddUser {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// office_staff, liaison, case_handler, deputy_head or head.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Import a session's suggestions from .xlsx or CSV.
+    Import {
+        #[command(flatten)]
+        o: OfficeArgs,
+        file: PathBuf,
+        #[arg(long)]
+        session_id: String,
+        #[arg(long)]
+        session_name: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// 预交办: propose units for a suggestion.
+    PreAssign {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[command(flatten)]
+        parts: Parts,
+    },
+    /// 正式交办: assign a suggestion to its units.
+    Assign {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[command(flatten)]
+        parts: Parts,
+        /// Date of formal assignment (default today).
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// Decide a unit's adjustment request.
+    DecideAdjustment {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// 延期.
+    Extend {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        until: NaiveDate,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 催办.
+    Urge {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        message: String,
+    },
+    /// 退回重办.
+    Return {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        reasons: String,
+    },
+    /// Record the deputy's evaluation: satisfied, basically_satisfied, dissatisfied.
+    Evaluate {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        evaluation: String,
+    },
+    /// 办结.
+    Conclude {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+    },
+    /// Reopen a concluded case.
+    Reopen {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Publish the holiday calendar (JSON, format jianban-holiday-calendar/1).
+    PublishCalendar {
+        #[command(flatten)]
+        o: OfficeArgs,
+        file: PathBuf,
+    },
+    /// List assignments as JSON.
+    List {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Load the demo data set (once).
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct Parts {
+    suggestion: String,
+    #[arg(long)]
+    lead: Option<String>,
+    #[arg(long = "co")]
+    co_handlers: Vec<String>,
+    #[arg(long = "split")]
+    split: Vec<String>,
+}
+
+impl Parts {
+    fn item(&self) -> AssignItem {
+        let mut units = Vec::new();
+        let mut add = |unit_id: &String, role| {
+            units.push(UnitPart {
+                unit_id: unit_id.clone(),
+                role,
+            })
+        };
+        if let Some(l) = &self.lead {
+            add(l, HandlingRole::Lead);
+        }
+        self.co_handlers
+            .iter()
+            .for_each(|u| add(u, HandlingRole::CoHandler));
+        self.split.iter().for_each(|u| add(u, HandlingRole::Split));
+        AssignItem {
+            suggestion_id: self.suggestion.clone(),
+            units,
+        }
+    }
+}
+
+fn open_service(db: &DbArgs, options: Options) -> Result<Service, ApiError> {
+    let database = match &db.database_url {
+        Some(url) => Db::open_postgres(url, db.database_schema.as_deref())?,
+        None => {
+            std::fs::create_dir_all(&db.data_dir).map_err(|e| {
+                ApiError::Internal(format!("无法创建数据目录{}：{e}", db.data_dir.display()))
+            })?;
+            Db::open_sqlite(&db.data_dir)?
+        }
+    };
+    Ok(Service::open(database, &db.data_dir, options)?)
+}
+
+fn print<T: Serialize>(v: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("output serializes")
+    );
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(what: &str, v: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(v.to_string()))
+        .map_err(|_| ApiError::bad_request("cli.bad_value", format!("{what}“{v}”无效")))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIANBAN_LOG")
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误（{}）：{e}", e.code());
+            if let ApiError::Import { errors, .. } = &e {
+                for r in errors {
+                    eprintln!(
+                        "  第{}行 {}：{}",
+                        r.row,
+                        r.column.clone().unwrap_or_default(),
+                        r.message
+                    );
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn office(o: &OfficeArgs) -> Result<(Service, jianban_domain::Actor), ApiError> {
+    let svc = open_service(&o.db, Options::default())?;
+    let actor = svc.cli_actor(o.as_user.as_deref())?;
+    Ok((svc, actor))
+}
+
+fn run(command: Command) -> Result<(), ApiError> {
+    match command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            tls_cert,
+            tls_key,
+        } => {
+            let options = Options {
+                kill_after_push_commit: std::env::var("JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT")
+                    .is_ok_and(|v| v == "1"),
+            };
+            let svc = open_service(&db, options)?;
+            if demo {
+                svc.load_demo(&jianban_domain::demo::demo_data())?;
+                print_demo_logins();
+            }
+            let tls = tls_cert.zip(tls_key);
+            serve(Arc::new(svc), listen, tls)
+        }
+        Command::Demo { db } => {
+            let svc = open_service(&db, Options::default())?;
+            let loaded = svc.load_demo(&jianban_domain::demo::demo_data())?;
+            println!(
+                "{}",
+                if loaded {
+                    "演示数据已导入"
+                } else {
+                    "演示数据此前已导入"
+                }
+            );
+            print_demo_logins();
+            Ok(())
+        }
+        Command::AddUnit {
+            o,
+            id,
+            name,
+            doc_prefix,
+        } => {
+            let (svc, actor) = office(&o)?;
+            svc.add_unit(
+                &actor,
+                &NewUnit {
+                    id,
+                    name,
+                    doc_prefix,
+                },
+            )
+        }
+        Command::AddUser {
+            o,
+            id,
+            name,
+            role,
+            unit,
+        } => {
+            let (svc, actor) = office(&o)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let role: UserRole = parse_enum("角色", &role)?;
+            svc.add_user(
+                &actor,
+                &NewUser {
+                    id,
+                    name,
+                    role,
+                    unit_id: unit,
+                    password: password.trim_end_matches(['\r', '\n']).to_string(),
+                },
+            )
+        }
+        Command::Import {
+            o,
+            file,
+            session_id,
+            session_name,
+            year,
+            skip_bad_rows,
+        } => {
+            let (svc, actor) = office(&o)?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
+            })?;
+            let q = ImportQuery {
+                session_id,
+                session_name,
+                year,
+                skip_bad_rows,
+            };
+            print(&svc.import_suggestions(&actor, &q, &bytes)?);
+            Ok(())
+        }
+        Command::PreAssign { o, parts } => {
+            let (svc, actor) = office(&o)?;
+            let req = AssignRequest {
+                items: vec![parts.item()],
+                assigned_on: None,
+            };
+            print(&svc.pre_assign(&actor, &req)?);
+            Ok(())
+        }
+        Command::Assign { o, parts, on } => {
+            let (svc, actor) = office(&o)?;
+            let req = AssignRequest {
+                items: vec![parts.item()],
+                assigned_on: on,
+            };
+            print(&svc.assign(&actor, &req)?);
+            Ok(())
+        }
+        Command::DecideAdjustment {
+            o,
+            assignment,
+            approve,
+            comment,
+        } => office_action(
+            &o,
+            &assignment,
+            Action::DecideAdjustment {
+                approved: approve,
+                comment,
+            },
+        ),
+        Command::Extend {
+            o,
+            assignment,
+            until,
+            reason,
+        } => office_action(&o, &assignment, Action::GrantExtension { until, reason }),
+        Command::Urge {
+            o,
+            assignment,
+            message,
+        } => office_action(&o, &assignment, Action::Urge { message }),
+        Command::Return {
+            o,
+            assignment,
+            reasons,
+        } => office_action(&o, &assignment, Action::Return { reasons }),
+        Command::Evaluate {
+            o,
+            assignment,
+            evaluation,
+        } => {
+            let evaluation: Evaluation = parse_enum("评价", &evaluation)?;
+            office_action(&o, &assignment, Action::RecordEvaluation { evaluation })
+        }
+        Command::Conclude { o, assignment } => office_action(&o, &assignment, Action::Conclude),
+        Command::Reopen {
+            o,
+            assignment,
+            reason,
+        } => office_action(&o, &assignment, Action::Reopen { reason }),
+        Command::PublishCalendar { o, file } => {
+            let (svc, actor) = office(&o)?;
+            let text = std::fs::read(&file).map_err(|e| {
+                ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
+            })?;
+            let cal = crate::http::parse_json(&text)?;
+            svc.publish_calendar(&actor, &cal)
+        }
+        Command::List {
+            o,
+            unit,
+            state,
+            overdue,
+        } => {
+            let (svc, actor) = office(&o)?;
+            let q = AssignmentQuery {
+                unit_id: unit,
+                state,
+                overdue: overdue.then_some(true),
+                limit: Some(5000),
+                ..Default::default()
+            };
+            print(&svc.list_assignments(&actor, &q)?);
+            Ok(())
+        }
+    }
+}
+
+fn office_action(o: &OfficeArgs, id: &str, action: Action) -> Result<(), ApiError> {
+    let (svc, actor) = office(o)?;
+    print(&svc.office_action(&actor, id, &action)?);
+    Ok(())
+}
+
+fn print_demo_logins() {
+    let demo = jianban_domain::demo::demo_data();
+    println!(
+        "演示账号（密码均为 {}）：",
+        jianban_domain::demo::DEMO_PASSWORD
+    );
+    for u in &demo.users {
+        println!(
+            "  {:<16} {} {}{}",
+            u.id.as_str(),
+            u.name,
+            u.role.label_zh(),
+            u.unit
+                .as_ref()
+                .and_then(|id| demo.unit(id))
+                .map(|x| format!("（{}）", x.name))
+                .unwrap_or_default()
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn serve(
+    svc: Arc<Service>,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> Result<(), ApiError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let app = router(AppState { svc: svc.clone() });
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| ApiError::Internal(format!("无法监听{listen}：{e}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    // Tests and scripts read this line to learn the port.
+    println!("jianban-server listening on {scheme}://{addr}");
+    tracing::info!(%addr, database = svc.db.dialect().name(), "listening");
+    let result = rt.block_on(async move {
+        match tls {
+            None => {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+            }
+            Some((cert, key)) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let config =
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+                let handle = axum_server::Handle::new();
+                let h = handle.clone();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(listener, config)
+                    .handle(handle)
+                    .serve(app.into_make_service())
+                    .await
+            }
+        }
+    });
+    // The runtime goes first: the PostgreSQL clients inside the service
+    // must be dropped outside any async context.
+    drop(rt);
+    drop(svc);
+    result.map_err(|e| ApiError::Internal(format!("服务器停止：{e}")))
+}

@@ -1,0 +1,152 @@
+//! The server's tables, created and upgraded in order. The DDL is shared;
+//! only the few types and the append-only triggers differ per dialect.
+
+use super::{DbError, Dialect, Tx};
+use crate::params;
+
+/// Bump with every new migration; an older binary refuses a newer database.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO counters (name, value) VALUES ('change', 0), ('audit', 0);
+CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL, year BIGINT NOT NULL);
+CREATE TABLE deputies (id TEXT PRIMARY KEY, name TEXT NOT NULL, delegation TEXT NOT NULL);
+CREATE UNIQUE INDEX deputies_name ON deputies (name, delegation);
+CREATE TABLE units (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc_prefix TEXT NOT NULL);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+  unit_id TEXT REFERENCES units (id), password_hash TEXT NOT NULL);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id), name TEXT NOT NULL,
+  last_seq BIGINT NOT NULL, registered_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);
+CREATE TABLE refresh_tokens (
+  hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL, used BIGINT NOT NULL);
+CREATE TABLE login_failures (username TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX login_failures_user ON login_failures (username, at);
+CREATE TABLE suggestions (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id),
+  number BIGINT NOT NULL, title TEXT NOT NULL, data TEXT NOT NULL);
+CREATE UNIQUE INDEX suggestions_number ON suggestions (session_id, number);
+CREATE TABLE pre_assignments (
+  suggestion_id TEXT NOT NULL, unit_id TEXT NOT NULL, role TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (suggestion_id, unit_id));
+CREATE TABLE assignments (
+  id TEXT PRIMARY KEY, suggestion_id TEXT NOT NULL REFERENCES suggestions (id),
+  unit_id TEXT NOT NULL REFERENCES units (id), role TEXT NOT NULL, assigned_on TEXT NOT NULL,
+  state TEXT NOT NULL, deadline TEXT, version BIGINT NOT NULL,
+  assignment_json TEXT NOT NULL, case_json TEXT NOT NULL);
+CREATE INDEX assignments_unit ON assignments (unit_id);
+CREATE INDEX assignments_suggestion ON assignments (suggestion_id);
+CREATE INDEX assignments_state ON assignments (state);
+CREATE TABLE revisions (
+  assignment_id TEXT NOT NULL, number BIGINT NOT NULL, hash TEXT NOT NULL, author TEXT NOT NULL,
+  saved_at TEXT NOT NULL, content_json TEXT NOT NULL, PRIMARY KEY (assignment_id, number));
+CREATE TABLE contacts (
+  id TEXT PRIMARY KEY, assignment_id TEXT NOT NULL, data TEXT NOT NULL,
+  recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE documents (
+  sha256 TEXT NOT NULL, assignment_id TEXT NOT NULL, unit_id TEXT NOT NULL, size BIGINT NOT NULL,
+  uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL, PRIMARY KEY (sha256, assignment_id));
+CREATE TABLE calendar (
+  id TEXT PRIMARY KEY, data TEXT NOT NULL, published_by TEXT NOT NULL, published_at TEXT NOT NULL);
+CREATE TABLE changes (
+  seq BIGINT PRIMARY KEY, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+  audience TEXT NOT NULL, data TEXT NOT NULL);
+CREATE UNIQUE INDEX changes_entity ON changes (entity, entity_id, audience);
+CREATE INDEX changes_audience ON changes (audience, seq);
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor_id TEXT NOT NULL, actor_name TEXT NOT NULL,
+  actor_role TEXT NOT NULL, assignment_id TEXT, action TEXT NOT NULL, detail TEXT NOT NULL,
+  state_before TEXT, state_after TEXT);
+CREATE INDEX audit_assignment ON audit_log (assignment_id, seq);
+"#;
+
+const SQLITE_APPEND_ONLY: &str = r#"
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+"#;
+
+const PG_APPEND_ONLY: &str = r#"
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $f$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $f$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+"#;
+
+/// Splits a script into statements: one ends at a line ending in `;`
+/// (trigger and function bodies above are kept on one line for this).
+fn statements(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in script.lines() {
+        cur.push_str(line);
+        cur.push('\n');
+        if line.trim_end().ends_with(';') {
+            out.push(cur.trim().trim_end_matches(';').to_string());
+            cur.clear();
+        }
+    }
+    out
+}
+
+pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
+    let exists = match dialect {
+        Dialect::Sqlite => tx
+            .query_opt(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                &[],
+            )?
+            .is_some(),
+        Dialect::Postgres => tx
+            .query_opt(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'",
+                &[],
+            )?
+            .is_some(),
+    };
+    let version = if exists {
+        tx.query_one("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
+            .text(0)?
+            .parse::<i64>()
+            .map_err(|e| DbError::Decode(e.to_string()))?
+    } else {
+        0
+    };
+    if version > SCHEMA_VERSION {
+        return Err(DbError::Newer {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        let extra = match dialect {
+            Dialect::Sqlite => SQLITE_APPEND_ONLY,
+            Dialect::Postgres => PG_APPEND_ONLY,
+        };
+        for stmt in statements(V1).iter().chain(statements(extra).iter()) {
+            tx.exec(stmt, &[])?;
+        }
+        tx.exec(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', $1)",
+            params![SCHEMA_VERSION.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_scripts_keeping_trigger_bodies() {
+        assert_eq!(statements(SQLITE_APPEND_ONLY).len(), 2);
+        assert_eq!(statements(PG_APPEND_ONLY).len(), 2);
+        assert!(statements(V1).len() > 20);
+    }
+}

@@ -1,0 +1,132 @@
+//! Request extractors that answer every refusal as `{code, message}`:
+//! bodies (size, UTF-8, JSON, unknown fields), query strings, paths and the
+//! bearer token.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::service::Caller;
+
+fn body_error(status: StatusCode) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge {
+            code: "request.too_large",
+            message: "请求内容过大，超出服务器限制。请分批上传或压缩文件后重试；未做任何处理。"
+                .into(),
+        }
+    } else {
+        ApiError::bad_request("request.unreadable_body", "无法读取请求内容，请重试。")
+    }
+}
+
+/// The raw body, within the route's size limit.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|rej| body_error(rej.status()))
+    }
+}
+
+/// A JSON body: UTF-8, well-formed, and no field the type does not know.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(ApiError::bad_request(
+            "request.invalid_utf8",
+            "请求内容不是有效的UTF-8文本，请检查客户端编码后重试。",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        if text.contains("unknown field") {
+            ApiError::bad_request(
+                "request.unknown_field",
+                format!("请求中含有服务器不认识的字段（{text}）。请升级建办或检查请求内容。"),
+            )
+        } else if e.is_data() {
+            ApiError::bad_request(
+                "request.invalid_field",
+                format!("请求字段有误（{text}），请检查后重试。"),
+            )
+        } else {
+            ApiError::bad_request(
+                "request.malformed_json",
+                format!("请求内容不是有效的JSON（{text}），请检查后重试。"),
+            )
+        }
+    })
+}
+
+/// A query string, strictly typed.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|e| {
+                ApiError::bad_request(
+                    "request.bad_query",
+                    format!("查询参数有误：{}。请检查后重试。", e.body_text()),
+                )
+            })
+    }
+}
+
+/// Path parameters.
+pub struct P<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|e| {
+                ApiError::bad_request("request.bad_path", format!("地址有误：{}。", e.body_text()))
+            })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated {
+                code: "auth.missing_token",
+            })?;
+        let caller = state.svc.authenticate(token.trim())?;
+        tracing::Span::current().record("user", caller.actor.user.as_str());
+        Ok(caller)
+    }
+}

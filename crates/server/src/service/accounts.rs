@@ -1,0 +1,354 @@
+//! Units, users, devices, login with lockout, and token refresh.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{Duration, NaiveDateTime};
+use serde_json::json;
+
+use jianban_domain::validate::{check_line, check_required_line};
+use jianban_domain::{Actor, Unit, UnitId, UserId, UserRole};
+use jianban_protocol::{LoginRequest, NewUnit, NewUser, TokenResponse, UserInfo};
+
+use crate::db::{DbError, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::params;
+use crate::service::cases::{audit, AuditRecord};
+use crate::service::changes::{emit, EVERYONE};
+use crate::service::token::{self, Claims};
+use crate::service::{fmt_time, Caller, Service, TIME_FORMAT};
+
+/// Failed logins allowed in [`LOCKOUT_WINDOW_MINUTES`] before the account locks.
+pub const MAX_FAILURES: usize = 10;
+pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
+
+pub fn hash_password(password: &str) -> String {
+    let salt =
+        SaltString::encode_b64(&token::random_bytes::<16>()).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2id hashing with default parameters succeeds")
+        .to_string()
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+struct UserRow {
+    id: String,
+    name: String,
+    role: UserRole,
+    unit_id: Option<String>,
+    unit_name: Option<String>,
+    password_hash: String,
+}
+
+fn load_user(tx: &mut dyn Tx, id: &str) -> Result<Option<UserRow>, DbError> {
+    let Some(r) = tx.query_opt(
+        "SELECT u.id, u.name, u.role, u.unit_id, n.name, u.password_hash
+           FROM users u LEFT JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
+        params![id],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(UserRow {
+        id: r.text(0)?,
+        name: r.text(1)?,
+        role: serde_json::from_value(json!(r.text(2)?))?,
+        unit_id: r.opt_text(3)?,
+        unit_name: r.opt_text(4)?,
+        password_hash: r.text(5)?,
+    }))
+}
+
+fn parse_time(s: &str) -> Result<NaiveDateTime, DbError> {
+    NaiveDateTime::parse_from_str(s, TIME_FORMAT).map_err(|e| DbError::Decode(e.to_string()))
+}
+
+/// The actor a user id stands for (CLI subcommands acting as an office user).
+pub fn actor_of(svc: &Service, id: &str) -> ApiResult<Actor> {
+    let user = svc
+        .db
+        .read(|tx| load_user(tx, id))?
+        .ok_or_else(|| ApiError::NotFound(format!("用户{id}")))?;
+    Ok(Actor {
+        user: UserId::new(user.id),
+        name: user.name,
+        role: user.role,
+        unit: user.unit_id.map(UnitId::new),
+    })
+}
+
+impl Service {
+    pub fn login(&self, req: &LoginRequest) -> ApiResult<TokenResponse> {
+        check_required_line("设备编号", &req.device_id)?;
+        check_line("设备名称", &req.device_name)?;
+        if req.device_id.len() > 128 || req.username.len() > 128 || req.password.len() > 1024 {
+            return Err(ApiError::bad_request(
+                "auth.bad_request",
+                "用户名、密码或设备编号过长，请检查后重试。",
+            ));
+        }
+        let now = self.now();
+        let cutoff = now - Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+        let (user, failures) = self.db.read(|tx| -> Result<_, DbError> {
+            let failures = tx
+                .query(
+                    "SELECT at FROM login_failures WHERE username = $1 AND at > $2 ORDER BY at DESC",
+                    params![&req.username, fmt_time(cutoff)],
+                )?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((load_user(tx, &req.username)?, failures))
+        })?;
+        if failures.len() >= MAX_FAILURES {
+            let until = parse_time(&failures[MAX_FAILURES - 1])?
+                + Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+            return Err(ApiError::Locked {
+                until: until.format("%Y年%-m月%-d日 %H:%M:%S").to_string(),
+            });
+        }
+        // Verified outside the write lock: argon2id is slow on purpose.
+        let ok = user
+            .as_ref()
+            .is_some_and(|u| password_matches(&req.password, &u.password_hash));
+        let Some(user) = user.filter(|_| ok) else {
+            self.db.write(|tx| {
+                tx.exec(
+                    "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+                    params![&req.username, fmt_time(now)],
+                )
+            })?;
+            return Err(ApiError::InvalidCredentials);
+        };
+        self.db.write(|tx| -> ApiResult<TokenResponse> {
+            tx.exec(
+                "DELETE FROM login_failures WHERE username = $1",
+                params![&req.username],
+            )?;
+            let exists = tx
+                .query_opt(
+                    "SELECT id FROM devices WHERE id = $1",
+                    params![&req.device_id],
+                )?
+                .is_some();
+            if exists {
+                tx.exec(
+                    "UPDATE devices SET user_id = $2, name = $3, last_seen_at = $4 WHERE id = $1",
+                    params![&req.device_id, &user.id, &req.device_name, fmt_time(now)],
+                )?;
+            } else {
+                tx.exec(
+                    "INSERT INTO devices (id, user_id, name, last_seq, registered_at, last_seen_at)
+                     VALUES ($1, $2, $3, 0, $4, $4)",
+                    params![&req.device_id, &user.id, &req.device_name, fmt_time(now)],
+                )?;
+            }
+            self.issue(tx, &user, &req.device_id, now)
+        })
+    }
+
+    /// Trades a refresh token for a new pair. A token used twice means it
+    /// was copied: every token of that device is revoked.
+    pub fn refresh(&self, refresh_token: &str) -> ApiResult<TokenResponse> {
+        let now = self.now();
+        let hash = token::hash_token(refresh_token);
+        let outcome = self
+            .db
+            .write(|tx| -> ApiResult<Result<TokenResponse, &'static str>> {
+                let Some(r) = tx.query_opt(
+                "SELECT user_id, device_id, expires_at, used FROM refresh_tokens WHERE hash = $1",
+                params![&hash],
+            )?
+            else {
+                return Ok(Err("auth.invalid_refresh"));
+            };
+                let (user_id, device_id) = (r.text(0)?, r.text(1)?);
+                if r.int(3)? != 0 {
+                    tx.exec(
+                        "UPDATE refresh_tokens SET used = 1 WHERE device_id = $1",
+                        params![&device_id],
+                    )?;
+                    return Ok(Err("auth.refresh_reused"));
+                }
+                if parse_time(&r.text(2)?)? <= now {
+                    return Ok(Err("auth.refresh_expired"));
+                }
+                tx.exec(
+                    "UPDATE refresh_tokens SET used = 1 WHERE hash = $1",
+                    params![&hash],
+                )?;
+                let Some(user) = load_user(tx, &user_id)? else {
+                    return Ok(Err("auth.invalid_refresh"));
+                };
+                Ok(Ok(self.issue(tx, &user, &device_id, now)?))
+            })?;
+        outcome.map_err(|code| ApiError::Unauthenticated { code })
+    }
+
+    fn issue(
+        &self,
+        tx: &mut dyn Tx,
+        user: &UserRow,
+        device_id: &str,
+        now: NaiveDateTime,
+    ) -> ApiResult<TokenResponse> {
+        let refresh = token::random_token();
+        tx.exec(
+            "INSERT INTO refresh_tokens (hash, user_id, device_id, expires_at, used) VALUES ($1, $2, $3, $4, 0)",
+            params![
+                token::hash_token(&refresh),
+                &user.id,
+                device_id,
+                fmt_time(now + Duration::days(token::REFRESH_TTL_DAYS))
+            ],
+        )?;
+        let claims = Claims {
+            sub: user.id.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            unit: user.unit_id.clone(),
+            dev: device_id.to_string(),
+            exp: chrono::Utc::now().timestamp() + token::ACCESS_TTL_SECS as i64,
+        };
+        Ok(TokenResponse {
+            access_token: token::sign(&self.token_key, &claims),
+            refresh_token: refresh,
+            expires_in: token::ACCESS_TTL_SECS,
+            user: UserInfo {
+                id: user.id.clone(),
+                name: user.name.clone(),
+                role: user.role,
+                unit_id: user.unit_id.clone(),
+                unit_name: user.unit_name.clone(),
+            },
+        })
+    }
+
+    /// The caller an access token stands for.
+    pub fn authenticate(&self, access_token: &str) -> ApiResult<Caller> {
+        match token::verify(
+            &self.token_key,
+            access_token,
+            chrono::Utc::now().timestamp(),
+        ) {
+            Ok(c) => Ok(Caller {
+                actor: c.actor(),
+                device_id: c.dev,
+            }),
+            Err(token::TokenError::Expired) => Err(ApiError::Unauthenticated {
+                code: "auth.token_expired",
+            }),
+            Err(token::TokenError::Invalid) => Err(ApiError::Unauthenticated {
+                code: "auth.invalid_token",
+            }),
+        }
+    }
+
+    pub fn add_unit(&self, actor: &Actor, u: &NewUnit) -> ApiResult<()> {
+        check_required_line("单位编号", &u.id)?;
+        check_required_line("单位名称", &u.name)?;
+        check_line("文号代字", &u.doc_prefix)?;
+        let now = self.now();
+        self.db.write(|tx| -> ApiResult<()> {
+            tx.exec(
+                "INSERT INTO units (id, name, doc_prefix) VALUES ($1, $2, $3)",
+                params![&u.id, &u.name, &u.doc_prefix],
+            )
+            .map_err(|e| dup(e, format!("单位“{}”", u.id)))?;
+            let unit = Unit {
+                id: UnitId::new(&u.id),
+                name: u.name.clone(),
+                doc_prefix: u.doc_prefix.clone(),
+            };
+            emit(tx, jianban_protocol::Entity::Unit, &u.id, EVERYONE, &unit)?;
+            audit(
+                tx,
+                &AuditRecord {
+                    at: now,
+                    actor,
+                    assignment_id: None,
+                    action: "add_unit",
+                    detail: json!({ "unit_id": u.id, "name": u.name }),
+                    before: None,
+                    after: None,
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn add_user(&self, actor: &Actor, u: &NewUser) -> ApiResult<()> {
+        check_required_line("用户名", &u.id)?;
+        check_required_line("姓名", &u.name)?;
+        if u.password.chars().count() < 8 {
+            return Err(ApiError::bad_request(
+                "auth.weak_password",
+                "密码至少需要8个字符，请重新设置。",
+            ));
+        }
+        match (u.role, &u.unit_id) {
+            (UserRole::OfficeStaff, Some(_)) => {
+                return Err(ApiError::bad_request(
+                    "auth.bad_unit",
+                    "办公室工作人员不属于承办单位，请去掉单位编号。",
+                ))
+            }
+            (r, None) if r != UserRole::OfficeStaff => {
+                return Err(ApiError::bad_request(
+                    "auth.bad_unit",
+                    "承办单位人员须填写所属单位编号。",
+                ))
+            }
+            _ => {}
+        }
+        let hash = hash_password(&u.password);
+        let now = self.now();
+        self.db.write(|tx| -> ApiResult<()> {
+            if let Some(unit) = &u.unit_id {
+                if tx
+                    .query_opt("SELECT id FROM units WHERE id = $1", params![unit])?
+                    .is_none()
+                {
+                    return Err(ApiError::NotFound(format!("单位{unit}")));
+                }
+            }
+            let role = serde_json::to_value(u.role).map_err(DbError::from)?;
+            tx.exec(
+                "INSERT INTO users (id, name, role, unit_id, password_hash) VALUES ($1, $2, $3, $4, $5)",
+                params![&u.id, &u.name, role.as_str().unwrap_or_default(), u.unit_id.clone(), &hash],
+            )
+            .map_err(|e| dup(e, format!("用户“{}”", u.id)))?;
+            audit(
+                tx,
+                &AuditRecord {
+                    at: now,
+                    actor,
+                    assignment_id: None,
+                    action: "add_user",
+                    detail: json!({ "user_id": u.id, "role": u.role, "unit_id": u.unit_id }),
+                    before: None,
+                    after: None,
+                },
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// A unique-constraint failure is a duplicate, anything else a fault.
+pub fn dup(e: DbError, what: String) -> ApiError {
+    if e.is_unique_violation() {
+        ApiError::Duplicate(what)
+    } else {
+        e.into()
+    }
+}
