@@ -560,6 +560,17 @@ impl Store {
         Ok(())
     }
 
+    /// The server has lost commands from `seq` on (it was restored from a
+    /// backup, say): queue them again. They were kept, acknowledged, in the
+    /// outbox for exactly this.
+    pub fn requeue_outbox_from(&mut self, seq: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET acked_at = NULL, result_json = NULL WHERE seq >= ?1",
+            [seq],
+        )?;
+        Ok(())
+    }
+
     pub fn notices(&self, unread_only: bool) -> Result<Vec<Notice>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, at, assignment_id, kind, message, read FROM notices

@@ -1,0 +1,332 @@
+//! The HTTP client for the central server.
+//!
+//! Blocking (ureq) on purpose: sync runs on its own thread and does one
+//! request at a time, in order, which is exactly what the protocol wants.
+//! Every request carries the protocol header; an expired access token is
+//! refreshed once and the request repeated.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jianban_protocol::{
+    ChangesResponse, ErrorBody, LoginRequest, PushRequest, PushResponse, RefreshRequest,
+    TokenResponse, PROTOCOL_HEADER, PROTOCOL_VERSION,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Where the server is and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// e.g. `https://dbjy.example.gov.cn` or `http://127.0.0.1:8580`.
+    pub base_url: String,
+    /// PEM file of the intranet's own certificate authority, if any.
+    pub ca_certificate: Option<std::path::PathBuf>,
+    /// Per-request time-out (connect and read).
+    pub timeout: Duration,
+}
+
+impl ServerConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            ca_certificate: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How the client proves who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A refresh token from an earlier login.
+    RefreshToken(String),
+    /// Username and password (kept in memory only, for the session).
+    Password { username: String, password: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error("无法连接平台（{0}），已转为离线工作，恢复网络后将自动同步，本地内容不会丢失。")]
+    Offline(String),
+    #[error("登录已失效，请重新登录后再同步。本地内容已保留。")]
+    NeedsLogin,
+    #[error("{0}")]
+    UpgradeRequired(String),
+    #[error("平台暂时无法处理请求（{code}：{message}），稍后将自动重试。")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("平台与本机的同步序号不一致（平台期望第{expected}号），正在重新上传本机记录。")]
+    SequenceGap { expected: i64 },
+    #[error("证书设置有误：{0}。请在“设置 → 服务器”中检查证书文件。")]
+    Certificate(String),
+    #[error("{0}")]
+    Store(String),
+    #[error("平台返回的数据无法识别（{0}），请联系管理员确认平台版本。")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// Worth trying again later by itself.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Offline(_)
+                | SyncError::Server { .. }
+                | SyncError::SequenceGap { .. }
+                | SyncError::Store(_)
+        )
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Offline(_) => "sync.offline",
+            SyncError::NeedsLogin => "sync.needs_login",
+            SyncError::UpgradeRequired(_) => "protocol.upgrade_required",
+            SyncError::Server { .. } => "sync.server_error",
+            SyncError::SequenceGap { .. } => "sync.sequence_gap",
+            SyncError::Certificate(_) => "sync.certificate",
+            SyncError::Store(_) => "sync.store",
+            SyncError::Protocol(_) => "sync.protocol",
+        }
+    }
+}
+
+impl From<jianban_store::StoreError> for SyncError {
+    fn from(e: jianban_store::StoreError) -> Self {
+        SyncError::Store(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tokens {
+    access: Option<String>,
+    refresh: Option<String>,
+}
+
+pub struct ServerClient {
+    config: ServerConfig,
+    agent: ureq::Agent,
+    device_id: String,
+    device_name: String,
+    credentials: Mutex<Option<Credentials>>,
+    tokens: Mutex<Tokens>,
+}
+
+fn tls_config(ca: Option<&std::path::Path>) -> Result<Arc<rustls::ClientConfig>, SyncError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca {
+        use rustls_pki_types::pem::PemObject;
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
+            .map_err(|e| SyncError::Certificate(format!("无法读取{}：{e}", path.display())))?;
+        let mut n = 0;
+        for cert in certs {
+            let cert = cert.map_err(|e| {
+                SyncError::Certificate(format!("{}不是PEM证书：{e}", path.display()))
+            })?;
+            roots
+                .add(cert)
+                .map_err(|e| SyncError::Certificate(format!("{}无法使用：{e}", path.display())))?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(SyncError::Certificate(format!(
+                "{}中没有证书",
+                path.display()
+            )));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SyncError::Certificate(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+impl ServerClient {
+    pub fn new(
+        config: ServerConfig,
+        device_id: impl Into<String>,
+        device_name: impl Into<String>,
+        credentials: Option<Credentials>,
+    ) -> Result<Self, SyncError> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(config.timeout)
+            .timeout(config.timeout)
+            // HTTP(S)_PROXY / NO_PROXY from the environment, as offices set them.
+            .try_proxy_from_env(true)
+            .tls_config(tls_config(config.ca_certificate.as_deref())?)
+            .build();
+        Ok(Self {
+            config,
+            agent,
+            device_id: device_id.into(),
+            device_name: device_name.into(),
+            credentials: Mutex::new(credentials),
+            tokens: Mutex::new(Tokens::default()),
+        })
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The refresh token to keep for the next start, if logged in.
+    pub fn refresh_token(&self) -> Option<String> {
+        self.tokens.lock().ok().and_then(|t| t.refresh.clone())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path)
+    }
+
+    fn error_of(e: ureq::Error) -> SyncError {
+        match e {
+            ureq::Error::Status(status, response) => {
+                let body: ErrorBody = response
+                    .into_json()
+                    .unwrap_or_else(|_| ErrorBody::new("http", format!("HTTP {status}")));
+                match (status, body.code.as_str()) {
+                    (426, _) | (_, "protocol.upgrade_required") => {
+                        SyncError::UpgradeRequired(body.message)
+                    }
+                    (401, _) => SyncError::NeedsLogin,
+                    (409, "sync.sequence_gap") => SyncError::SequenceGap {
+                        expected: body.expected.unwrap_or(1),
+                    },
+                    _ => SyncError::Server {
+                        status,
+                        code: body.code,
+                        message: body.message,
+                    },
+                }
+            }
+            ureq::Error::Transport(t) => SyncError::Offline(t.to_string()),
+        }
+    }
+
+    fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+        token: Option<&str>,
+    ) -> Result<T, SyncError> {
+        let mut req = self
+            .agent
+            .request(method, &self.url(path))
+            .set(PROTOCOL_HEADER, &PROTOCOL_VERSION.to_string());
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let response = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        }
+        .map_err(Self::error_of)?;
+        response
+            .into_json()
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// Logs in with a password and keeps the tokens.
+    pub fn login(&self, username: &str, password: &str) -> Result<TokenResponse, SyncError> {
+        let answer: TokenResponse = self.send(
+            "POST",
+            "/v1/auth/login",
+            Some(&LoginRequest {
+                username: username.to_string(),
+                password: password.to_string(),
+                device_id: self.device_id.clone(),
+                device_name: self.device_name.clone(),
+            }),
+            None,
+        )?;
+        self.keep(&answer);
+        Ok(answer)
+    }
+
+    fn keep(&self, answer: &TokenResponse) {
+        if let Ok(mut t) = self.tokens.lock() {
+            t.access = Some(answer.access_token.clone());
+            t.refresh = Some(answer.refresh_token.clone());
+        }
+    }
+
+    /// Gets a fresh access token from the refresh token, or from the
+    /// password when that is all there is.
+    fn renew(&self) -> Result<String, SyncError> {
+        let refresh = self.tokens.lock().ok().and_then(|t| t.refresh.clone());
+        let credentials = self.credentials.lock().ok().and_then(|c| c.clone());
+        let refresh = refresh.or(match &credentials {
+            Some(Credentials::RefreshToken(r)) => Some(r.clone()),
+            _ => None,
+        });
+        if let Some(r) = refresh {
+            match self.send::<_, TokenResponse>(
+                "POST",
+                "/v1/auth/refresh",
+                Some(&RefreshRequest { refresh_token: r }),
+                None,
+            ) {
+                Ok(answer) => {
+                    self.keep(&answer);
+                    return Ok(answer.access_token);
+                }
+                Err(SyncError::NeedsLogin)
+                | Err(SyncError::Server {
+                    status: 400..=403, ..
+                }) => {
+                    if let Ok(mut t) = self.tokens.lock() {
+                        *t = Tokens::default();
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match credentials {
+            Some(Credentials::Password { username, password }) => {
+                Ok(self.login(&username, &password)?.access_token)
+            }
+            _ => Err(SyncError::NeedsLogin),
+        }
+    }
+
+    /// Sends an authorized request; on 401 renews the token once and retries.
+    fn authorized<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, SyncError> {
+        let token = match self.tokens.lock().ok().and_then(|t| t.access.clone()) {
+            Some(t) => t,
+            None => self.renew()?,
+        };
+        match self.send(method, path, body, Some(&token)) {
+            Err(SyncError::NeedsLogin) => {
+                let token = self.renew()?;
+                self.send(method, path, body, Some(&token))
+            }
+            other => other,
+        }
+    }
+
+    pub fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.authorized("POST", "/v1/sync/push", Some(request))
+    }
+
+    pub fn changes(&self, after: i64, limit: u32) -> Result<ChangesResponse, SyncError> {
+        self.authorized::<(), _>(
+            "GET",
+            &format!("/v1/sync/changes?after={after}&limit={limit}"),
+            None,
+        )
+    }
+}
