@@ -94,20 +94,17 @@ fn word_end(chars: &[char], mut i: usize) -> usize {
     let n = chars.len();
     while i < n {
         let c = chars[i];
-        if c.is_ascii_alphanumeric() {
-            i += 1;
-        } else if "％%".contains(c) && i > 0 && chars[i - 1].is_ascii_digit() {
-            i += 1;
-        } else if ".-/:_+@&'#=~，,".contains(c)
-            && i + 1 < n
-            && chars[i + 1].is_ascii_alphanumeric()
-            && i > 0
-            && chars[i - 1].is_ascii_alphanumeric()
-            // A Chinese comma between digits is a list, not a number.
-            && c != '，'
-            // "1,234" is a number; "a,b" is two words.
-            && (c != ',' || (chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit()))
-        {
+        let prev_alnum = i > 0 && chars[i - 1].is_ascii_alphanumeric();
+        let next_alnum = i + 1 < n && chars[i + 1].is_ascii_alphanumeric();
+        // A percent sign closes a number: 66.67%.
+        let percent = "％%".contains(c) && i > 0 && chars[i - 1].is_ascii_digit();
+        // A joiner between two letters or digits: 0557-1234567, 7798.22, a/b.
+        // "1,234" is a number but "a,b" is two words.
+        let joiner = ".-/:_+@&'#=~,".contains(c)
+            && prev_alnum
+            && next_alnum
+            && (c != ',' || (chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit()));
+        if c.is_ascii_alphanumeric() || percent || joiner {
             i += 1;
         } else {
             break;

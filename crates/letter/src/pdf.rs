@@ -6,10 +6,15 @@
 //! `TJ`, so the file stays small and text selection works.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
+
+use printpdf::font::{subset_font, FontEmbeddingMode, PdfFont, PrintpdfFontMeta, SubsetFont};
 use printpdf::{
-    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, Rgb, TextItem, TextMatrix, XObjectTransform,
+    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rgb, TextItem, TextMatrix, XObjectTransform,
 };
 
 use crate::error::{LetterError, Result};
@@ -43,16 +48,24 @@ pub fn write_pdf(
     let page_h = s.page_height_pt();
     let mut doc = PdfDocument::new(&meta.title);
 
-    // Register only the faces the letter uses; printpdf subsets each one.
-    let mut font_ids: BTreeMap<u16, FontId> = BTreeMap::new();
+    // Which glyphs of which face the letter uses (glyph id → its text).
     let face_of =
         |face: Option<u16>, style| -> u16 { face.unwrap_or_else(|| fonts.primary(style).id) };
+    let mut usage: BTreeMap<u16, BTreeMap<u16, String>> = BTreeMap::new();
     for g in layout.glyphs() {
-        let id = face_of(g.face, g.style);
-        font_ids
-            .entry(id)
-            .or_insert_with(|| doc.add_font(&fonts.face(id).font));
+        let face = face_of(g.face, g.style);
+        let gid = if g.face.is_some() {
+            fonts.face(face).glyph(g.ch).map(|x| x.0).unwrap_or(0)
+        } else {
+            0
+        };
+        usage
+            .entry(face)
+            .or_default()
+            .entry(gid)
+            .or_insert_with(|| g.ch.to_string());
     }
+    let embedded = embed_subsets(&mut doc, fonts, &usage, &meta.document_id);
 
     let seal_image = match (seal, layout.pages.iter().any(|p| p.seal.is_some())) {
         (Some(bytes), true) => {
@@ -80,22 +93,24 @@ pub fn write_pdf(
             for g in &line.glyphs {
                 let face_id = face_of(g.face, g.style);
                 let size = g.style.size_pt(s);
-                if current != Some((face_id, size)) {
-                    ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(font_ids[&face_id].clone()),
-                        size: Pt(size),
-                    });
-                    current = Some((face_id, size));
-                }
                 if g.ch == ' ' {
                     // Spaces are gaps, not glyphs: nothing to draw.
                     continue;
+                }
+                let font = &embedded[&face_id];
+                if current != Some((face_id, size)) {
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(font.id.clone()),
+                        size: Pt(size),
+                    });
+                    current = Some((face_id, size));
                 }
                 let gid = if g.face.is_some() {
                     fonts.face(face_id).glyph(g.ch).map(|x| x.0).unwrap_or(0)
                 } else {
                     0
                 };
+                let gid = font.remap.get(&gid).copied().unwrap_or(gid);
                 ops.push(Op::SetTextMatrix {
                     matrix: TextMatrix::Translate(Pt(g.x), Pt(y)),
                 });
@@ -175,10 +190,139 @@ pub fn write_pdf(
         info.metadata_date = t;
     }
 
+    // Build the object tree with printpdf (subsetting happens here), then
+    // compress and save it ourselves.
     let opts = PdfSaveOptions {
+        optimize: false,
         subset_fonts: true,
         ..Default::default()
     };
     let mut warnings = Vec::new();
-    Ok(doc.save(&opts, &mut warnings))
+    let mut pdf = doc.to_lopdf_document(&opts, &mut warnings);
+    for obj in pdf.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = obj {
+            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
+                let mut enc = ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL));
+                if enc.write_all(&stream.content).is_ok() {
+                    if let Ok(packed) = enc.finish() {
+                        if packed.len() + 19 < stream.content.len() {
+                            stream.dict.set("Filter", "FlateDecode");
+                            stream.set_content(packed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The file identifier is the letter's id: the same letter exported twice
+    // is recognisably the same document.
+    if !meta.document_id.is_empty() {
+        let id = lopdf::Object::String(
+            meta.document_id.as_bytes().to_vec(),
+            lopdf::StringFormat::Literal,
+        );
+        pdf.trailer
+            .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    }
+    let mut out = Vec::with_capacity(256 * 1024);
+    pdf.save_to(&mut out)
+        .map_err(|e| LetterError::io("PDF", e))?;
+    Ok(out)
 }
+
+/// A face as registered in the document.
+struct Embedded {
+    id: FontId,
+    /// Original glyph id → glyph id in the embedded subset (empty when
+    /// printpdf subsets the face itself).
+    remap: BTreeMap<u16, u16>,
+}
+
+/// Subsets every face the letter uses, in parallel (a CJK face takes a few
+/// milliseconds, and a letter uses up to five), and registers each subset.
+///
+/// printpdf's serializer would subset the faces one after another; its
+/// public `subset_font` is what it runs, so the embedded programs are the
+/// same. The subsets are registered as ready-made font programs, named with
+/// the subset tag (`ABCDEF+Name`, ISO 32000-1 9.6.4) that marks them as
+/// subsets. A face whose subsetting fails is handed to printpdf whole, to
+/// subset (or embed) in its own way.
+fn embed_subsets(
+    doc: &mut PdfDocument,
+    fonts: &FontSet,
+    usage: &BTreeMap<u16, BTreeMap<u16, String>>,
+    document_id: &str,
+) -> BTreeMap<u16, Embedded> {
+    let results: Vec<(u16, Option<SubsetFont>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = usage
+            .iter()
+            .map(|(face, glyphs)| {
+                let font = &fonts.face(*face).font;
+                (*face, scope.spawn(move || subset_font(font, glyphs).ok()))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(face, h)| (face, h.join().ok().flatten()))
+            .collect()
+    });
+    let mut out = BTreeMap::new();
+    for (face, subset) in results {
+        let original = &fonts.face(face).font;
+        let parsed = subset.and_then(|s| {
+            let mut w = Vec::new();
+            let parsed = ParsedFont::from_bytes(&s.bytes, 0, &mut w)?;
+            Some((parsed, s.glyph_mapping))
+        });
+        let embedded = match parsed {
+            Some((mut parsed, mapping)) => {
+                let name = original
+                    .font_name
+                    .clone()
+                    .unwrap_or_else(|| format!("JianbanFace{face}"));
+                parsed.font_name = Some(format!("{}+{}", subset_tag(document_id, face), name));
+                let id = FontId::new();
+                doc.resources.fonts.map.insert(
+                    id.clone(),
+                    PdfFont::with_meta(
+                        parsed,
+                        PrintpdfFontMeta {
+                            embedding_mode: FontEmbeddingMode::Full,
+                            requires_subsetting: false,
+                            ..Default::default()
+                        },
+                    ),
+                );
+                Embedded {
+                    id,
+                    remap: mapping
+                        .into_iter()
+                        .map(|(old, (new, _))| (old, new))
+                        .collect(),
+                }
+            }
+            None => Embedded {
+                id: doc.add_font(original),
+                remap: BTreeMap::new(),
+            },
+        };
+        out.insert(face, embedded);
+    }
+    out
+}
+
+/// Six capital letters derived from the document and the face: stable for
+/// the same letter, different between faces.
+fn subset_tag(document_id: &str, face: u16) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in document_id.bytes().chain(face.to_le_bytes()) {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    (0..6)
+        .map(|i| (b'A' + ((h >> (i * 5)) % 26) as u8) as char)
+        .collect()
+}
+
+/// zlib level for content and font streams: 6 is within 1–2% of 9 in size
+/// and several times faster on CJK font programs.
+const COMPRESSION_LEVEL: u32 = 6;

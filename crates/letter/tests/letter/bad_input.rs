@@ -35,9 +35,11 @@ fn a_200_page_body_is_refused_clearly() {
     assert!(e.to_string().contains("超过上限 100 页"), "{e}");
     assert!(matches!(e, LetterError::TooLong { max: 100, .. }));
     // A unit that really needs long letters raises the limit.
-    let mut settings = LayoutSettings::default();
-    settings.max_pages = 300;
-    r.set_settings(settings).unwrap();
+    r.set_settings(LayoutSettings {
+        max_pages: 300,
+        ..Default::default()
+    })
+    .unwrap();
     let (layout, _) = r.layout(&letter).unwrap();
     assert!(layout.page_count() >= 200, "{} pages", layout.page_count());
 }

@@ -126,9 +126,8 @@ fn preview_and_pdf_break_in_the_same_places() {
     for p in &layout.pages {
         let mut rows: std::collections::BTreeMap<usize, String> = Default::default();
         for l in &p.lines {
-            match l.row {
-                Some(r) => rows.entry(r).or_default().push_str(&l.text()),
-                None => {}
+            if let Some(r) = l.row {
+                rows.entry(r).or_default().push_str(&l.text());
             }
         }
         layout_lines.extend(rows.into_values().map(|t| normalize(&t)));
@@ -153,7 +152,8 @@ fn word_export_has_the_official_styles() {
     for needle in [
         "w:pgSz w:w=\"11906\" w:h=\"16838\"",
         "w:linePitch=\"580\"",
-        "w:type=\"linesAndChars\"",
+        "w:type=\"lines\"",
+        "w:spacing w:val=\"-5\"",
         "w:firstLine=\"632\"",
         "方正小标宋简体",
         "黑体",

@@ -173,7 +173,7 @@ fn line_23_starts_page_two() {
     let paras = one_liners(22);
     let refs: Vec<&str> = paras.iter().map(String::as_str).collect();
     check(
-        &body(&refs[19..].iter().copied().collect::<Vec<_>>()),
+        &body(&refs[19..]),
         &[],
         "p1r01 Disclosure +0.0 公开属性：主动公开
          p1r02 Body +2.0 第20段。
