@@ -6,6 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use bytes::BytesMut;
+use jianban_protocol::MAX_JSON_BODY;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -24,17 +26,37 @@ fn body_error(status: StatusCode) -> ApiError {
     }
 }
 
-/// The raw body, within the route's size limit.
-pub struct RawBody(pub Bytes);
+/// Past the limit, the rest of a body is still read (and dropped) up to
+/// this much, so the client finishes sending and reads a clean 413 instead
+/// of a reset connection; beyond it the connection is simply closed.
+const DRAIN_CAP: usize = 64 * 1024 * 1024;
 
-impl<S: Send + Sync> FromRequest<S> for RawBody {
+/// The raw body, at most `LIMIT` bytes.
+pub struct RawBody<const LIMIT: usize>(pub Bytes);
+
+impl<const LIMIT: usize, S: Send + Sync> FromRequest<S> for RawBody<LIMIT> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        Bytes::from_request(req, state)
-            .await
-            .map(RawBody)
-            .map_err(|rej| body_error(rej.status()))
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        use http_body_util::BodyExt;
+        let mut body = req.into_body();
+        let mut buf = BytesMut::new();
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| body_error(StatusCode::BAD_REQUEST))?;
+            if let Ok(data) = frame.into_data() {
+                seen += data.len();
+                if seen <= LIMIT {
+                    buf.extend_from_slice(&data);
+                } else if seen > DRAIN_CAP {
+                    break;
+                }
+            }
+        }
+        if seen > LIMIT {
+            return Err(body_error(StatusCode::PAYLOAD_TOO_LARGE));
+        }
+        Ok(RawBody(buf.freeze()))
     }
 }
 
@@ -45,7 +67,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        let RawBody::<MAX_JSON_BODY>(bytes) = RawBody::from_request(req, state).await?;
         parse_json(&bytes).map(JsonBody)
     }
 }

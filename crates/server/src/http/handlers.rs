@@ -92,7 +92,7 @@ pub async fn put_document(
     caller: Caller,
     P(sha): P<String>,
     headers: HeaderMap,
-    RawBody(body): RawBody,
+    RawBody(body): RawBody<MAX_FILE_BODY>,
 ) -> ApiResult<Json<DocumentReceipt>> {
     let assignment = headers
         .get(ASSIGNMENT_HEADER)
@@ -132,7 +132,7 @@ pub async fn import(
     State(s): State<AppState>,
     caller: Caller,
     Q(q): Q<ImportQuery>,
-    RawBody(body): RawBody,
+    RawBody(body): RawBody<MAX_FILE_BODY>,
 ) -> ApiResult<Json<ImportReport>> {
     s.run(move |svc| svc.import_suggestions(&caller.actor, &q, &body))
         .await

@@ -80,6 +80,8 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 pub fn router(state: AppState) -> Router {
     use handlers::*;
+    // The extractors enforce the limits themselves (JSON 8 MiB, files
+    // 32 MiB); these layers only lift axum's own 2 MB default out of the way.
     let json = || DefaultBodyLimit::max(MAX_JSON_BODY);
     let file = || DefaultBodyLimit::max(MAX_FILE_BODY);
     let v1 = Router::new()

@@ -1,0 +1,11 @@
+//! The central server, tested as a real process on 127.0.0.1, each scenario
+//! against SQLite and against PostgreSQL (`JIANBAN_TEST_PG_URL`, started by
+//! `scripts/pg-test.sh`).
+
+mod harness;
+
+mod authz;
+mod bad_input;
+mod crash;
+mod import;
+mod sync;
