@@ -17,7 +17,7 @@ pub struct PgDb {
 
 /// The advisory lock every write transaction takes: the change feed's
 /// numbers commit in order even with several server processes.
-const WRITE_LOCK_KEY: i64 = 0x4a69_616e_6261_6e;
+const WRITE_LOCK_KEY: i64 = 0x004a_6961_6e62_616e;
 
 impl ToSql for Val {
     fn to_sql(

@@ -169,6 +169,9 @@ impl Service {
     /// then the case, its feed rows, its audit line and its side effects
     /// (the lead learning of a co-handler's opinion, office notices) are
     /// written. An action that changes nothing writes nothing.
+    // The arguments are what one audit line records; a struct would only
+    // rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn transition(
         &self,
         tx: &mut dyn Tx,

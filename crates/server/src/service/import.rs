@@ -72,14 +72,14 @@ fn read_table(bytes: &[u8]) -> ApiResult<Vec<Vec<String>>> {
                 errors: vec![],
             }
         })?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| empty())?
-            .map_err(|e| ApiError::Import {
-                code: "import.unreadable",
-                message: format!("无法读取第一个工作表：{e}。"),
-                errors: vec![],
-            })?;
+        let range =
+            book.worksheet_range_at(0)
+                .ok_or_else(empty)?
+                .map_err(|e| ApiError::Import {
+                    code: "import.unreadable",
+                    message: format!("无法读取第一个工作表：{e}。"),
+                    errors: vec![],
+                })?;
         return Ok(range
             .rows()
             .map(|r| r.iter().map(cell_text).collect())

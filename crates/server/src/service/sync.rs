@@ -49,7 +49,7 @@ impl Service {
                     "SELECT last_seq FROM devices WHERE id = $1",
                     params![&req.device_id],
                 )?
-                .ok_or_else(|| ApiError::Unauthenticated {
+                .ok_or(ApiError::Unauthenticated {
                     code: "auth.unknown_device",
                 })?
                 .int(0)?;

@@ -103,7 +103,7 @@ fn bad_input_is_refused_cleanly(backend: &Backend) {
         .find(|ch| ch["entity"] == "contact" && ch["data"]["assignment_id"] == id)
         .unwrap();
     assert_eq!(stored["data"]["summary"], sql);
-    c.get(&format!("/v1/sync/changes?after=0&limit=1%27%20OR%201=1"))
+    c.get("/v1/sync/changes?after=0&limit=1%27%20OR%201=1")
         .assert_error(400, "request.bad_query");
     let office = server.login("office1");
     let r = office.get("/v1/office/assignments?unit_id=x%27%20OR%20%271%27=%271");
