@@ -200,6 +200,15 @@ BEGIN SELECT RAISE(ABORT, 'signed decisions are immutable'); END;
 CREATE TRIGGER decisions_kept_d BEFORE DELETE ON signed_decisions
 BEGIN SELECT RAISE(ABORT, 'signed decisions are never deleted'); END;
 "#,
+    r#"
+-- Pulled changes that arrived before what they refer to (the feed lists an
+-- entity at its latest change, so a contact can come a page before its
+-- assignment). Applied as soon as the referenced rows are here.
+CREATE TABLE pending_remote (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    change_json TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this binary writes.

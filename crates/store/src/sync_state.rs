@@ -397,6 +397,78 @@ fn apply_change(tx: &Transaction<'_>, change: &RemoteChange, now: NaiveDateTime)
     Ok(())
 }
 
+/// Reference data before what refers to it.
+fn dependency_rank(c: &RemoteChange) -> u8 {
+    match c {
+        RemoteChange::Session(_)
+        | RemoteChange::Deputy(_)
+        | RemoteChange::Unit(_)
+        | RemoteChange::Calendar(_) => 0,
+        RemoteChange::Suggestion(_) => 1,
+        RemoteChange::Assignment { .. } => 2,
+        _ => 3,
+    }
+}
+
+fn exists(tx: &rusqlite::Connection, table: &str, id: &str) -> Result<bool> {
+    // `table` is one of our own table names, never input.
+    Ok(tx
+        .query_row(
+            &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Whether a row this change refers to has not arrived yet.
+fn missing_reference(tx: &rusqlite::Connection, c: &RemoteChange) -> Result<bool> {
+    Ok(match c {
+        RemoteChange::Suggestion(s) => {
+            !exists(tx, "sessions", s.session_id.as_str())?
+                || !exists(tx, "deputies", s.lead_deputy.as_str())?
+        }
+        RemoteChange::Assignment { assignment, .. } => {
+            !exists(tx, "suggestions", assignment.suggestion_id.as_str())?
+                || !exists(tx, "units", assignment.unit_id.as_str())?
+        }
+        RemoteChange::Contact(c) => !exists(tx, "assignments", c.assignment_id.as_str())?,
+        RemoteChange::Draft { assignment_id, .. } => {
+            !exists(tx, "assignments", assignment_id.as_str())?
+        }
+        RemoteChange::Notice {
+            assignment_id: Some(a),
+            ..
+        } => !exists(tx, "assignments", a.as_str())?,
+        _ => false,
+    })
+}
+
+/// Applies waiting changes whose references have now arrived, in the order
+/// they came.
+fn apply_waiting(tx: &Transaction<'_>, now: NaiveDateTime) -> Result<()> {
+    loop {
+        let rows: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare("SELECT id, change_json FROM pending_remote ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut progressed = false;
+        for (id, json) in rows {
+            let change: RemoteChange = serde_json::from_str(&json)?;
+            if !missing_reference(tx, &change)? {
+                apply_change(tx, &change, now)?;
+                tx.execute("DELETE FROM pending_remote WHERE id = ?1", [id])?;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            return Ok(());
+        }
+    }
+}
+
 /// Text saved on another PC becomes a new local revision, unless it is what
 /// this PC already has or this PC has unpushed edits of its own (then the
 /// local text stays current; the server keeps both in its history).
@@ -489,6 +561,8 @@ impl Store {
     }
 
     /// Applies one page of the change feed and its cursor, in one transaction.
+    /// Reference data goes first; a change whose referenced rows have not
+    /// arrived yet waits in `pending_remote` for a later page.
     pub fn apply_pull(
         &mut self,
         changes: &[RemoteChange],
@@ -496,9 +570,19 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for change in changes {
-            apply_change(&tx, change, now)?;
+        let mut ordered: Vec<&RemoteChange> = changes.iter().collect();
+        ordered.sort_by_key(|c| dependency_rank(c));
+        for change in ordered {
+            if missing_reference(&tx, change)? {
+                tx.execute(
+                    "INSERT INTO pending_remote (change_json) VALUES (?1)",
+                    [serde_json::to_string(change)?],
+                )?;
+            } else {
+                apply_change(&tx, change, now)?;
+            }
         }
+        apply_waiting(&tx, now)?;
         set_setting(&tx, "sync.cursor", &cursor.to_string())?;
         tx.commit()?;
         self.load_settings()

@@ -318,6 +318,20 @@ impl ServerClient {
         }
     }
 
+    /// Any authorized JSON POST (the office's operations, for example).
+    pub fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.authorized("POST", path, Some(body))
+    }
+
+    /// Any authorized JSON GET.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
+        self.authorized::<(), _>("GET", path, None)
+    }
+
     pub fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
         self.authorized("POST", "/v1/sync/push", Some(request))
     }

@@ -79,20 +79,35 @@ fn a_first_pull_fills_an_empty_store_and_saves_the_cursor() {
 fn a_page_is_applied_whole_or_not_at_all() {
     let (mut changes, _src) = feed_for("zjj");
     let mut t = empty_store();
-    // An assignment whose suggestion never arrived breaks the page.
-    let (mut a, case) = assignment_of(&changes, "a196-zjj");
-    a.id = AssignmentId::new("orphan");
-    a.suggestion_id = SuggestionId::new("no-such-suggestion");
-    changes.push(RemoteChange::Assignment {
-        assignment: a,
-        case,
-    });
-    assert!(t
+    // A calendar the office got wrong breaks the page.
+    changes.push(RemoteChange::Calendar(
+        jianban_domain::calendar::CalendarFile {
+            format: "wrong".into(),
+            source: String::new(),
+            years: vec![],
+        },
+    ));
+    let err = t
         .store
         .apply_pull(&changes, 7, at(TODAY, (8, 0, 0)))
-        .is_err());
+        .unwrap_err();
+    assert!(err.to_string().contains("节假日"), "{err}");
     assert_eq!(t.store.sync_cursor().unwrap(), 0);
     assert!(t.store.is_empty().unwrap());
+}
+
+#[test]
+fn a_change_that_comes_before_what_it_refers_to_waits_for_it() {
+    let (changes, _src) = feed_for("zjj");
+    let mut t = empty_store();
+    // Page 1: everything but suggestion 196; page 2: suggestion 196.
+    let (late, first): (Vec<_>, Vec<_>) = changes
+        .into_iter()
+        .partition(|c| matches!(c, RemoteChange::Suggestion(s) if s.number == 196));
+    t.store.apply_pull(&first, 1, at(TODAY, (8, 0, 0))).unwrap();
+    assert!(t.store.case("a196-zjj").is_err());
+    t.store.apply_pull(&late, 2, at(TODAY, (8, 1, 0))).unwrap();
+    assert_eq!(t.store.case("a196-zjj").unwrap().state, CaseState::Received);
 }
 
 #[test]
