@@ -4,6 +4,7 @@
 //! assignment, and no draft revision is lost.
 
 mod faults;
+mod kill;
 
 mod proxy;
 mod random;
@@ -11,7 +12,6 @@ mod server;
 mod skew;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use jianban_domain::demo::DEMO_PASSWORD;
@@ -177,8 +177,4 @@ pub fn server_actions_by(office: &Desktop, user: &str) -> Vec<AuditLine> {
         out.extend(page.into_iter().filter(|l| l.actor_id == user));
     }
     out
-}
-
-pub fn path_exists(p: &Path) -> bool {
-    p.exists()
 }
