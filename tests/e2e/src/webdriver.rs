@@ -158,6 +158,12 @@ impl Session<'_> {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// A DOM property, e.g. `textContent` (the text whether or not WebDriver
+    /// deems it visible: it treats ellipsised cells as hidden).
+    pub fn property(&self, element: &str, name: &str) -> Result<Value> {
+        self.call("GET", &format!("/element/{element}/property/{name}"), None)
+    }
+
     pub fn attribute(&self, element: &str, name: &str) -> Result<Option<String>> {
         let v = self.call("GET", &format!("/element/{element}/attribute/{name}"), None)?;
         Ok(v.as_str().map(str::to_owned))
