@@ -13,6 +13,8 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb dbus-x11
   # checking exported PDFs; fonts for Chinese text in the window and letters
   poppler-utils qpdf fonts-noto-cjk
+  # the server's tests against PostgreSQL (scripts/pg-test.sh starts it)
+  postgresql
 )
 TAURI_DRIVER_VERSION=2.1.0
 NODE_MIN_MAJOR=20

@@ -39,6 +39,22 @@ run_step "ui: typecheck" npm --prefix ui run typecheck
 run_step "ui: vitest" bash -c 'cd ui && npx vitest run'
 run_step "release build" build_release
 
+# The server's tests run against PostgreSQL too: start the local test cluster
+# (scripts/pg-test.sh), and stop it at the end unless it was already running.
+pg_running() {
+  command -v pg_lsclusters >/dev/null 2>&1 && pg_lsclusters -h 2>/dev/null | awk '$4 == "online"' | grep -q .
+}
+start_test_database() {
+  local was_running=0
+  pg_running && was_running=1
+  JIANBAN_TEST_PG_URL="$("$ROOT/scripts/pg-test.sh")" || return 1
+  export JIANBAN_TEST_PG_URL
+  if [ "$was_running" -eq 0 ]; then
+    trap '"$ROOT/scripts/pg-test.sh" stop || true' EXIT
+  fi
+}
+run_step "start the PostgreSQL test database" start_test_database
+
 # Every crate's tests, and with them the end-to-end smoke test of the release
 # build (tests/e2e, compiled only with its e2e feature).
 export JIANBAN_APP="$APP_BINARY"
