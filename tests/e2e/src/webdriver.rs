@@ -178,6 +178,16 @@ impl Session<'_> {
         )
     }
 
+    /// Runs an asynchronous script: it gets a callback as its last argument
+    /// and the session returns what the script passes to it.
+    pub fn execute_async(&self, script: &str) -> Result<Value> {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
         let v = self.call("GET", "/screenshot", None)?;

@@ -185,6 +185,33 @@ fn the_assignment_list_shows_the_demo_data() {
         "the demo's key suggestions carry no 重点 mark"
     );
 
+    // The window's capability grants the app's own commands and nothing from
+    // Tauri's core plugins: a core command is refused by the release build.
+    let invoke = |command: &str| {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{command}')
+               .then(v => done({{ ok: true, rows: Array.isArray(v) ? v.length : null }}),
+                     e => done({{ ok: false, error: String(e && e.message || e) }}));"
+        );
+        session.execute_async(&script).unwrap()
+    };
+    let own = invoke("list_assignments");
+    assert_eq!(own["ok"], true, "list_assignments was refused: {own}");
+    assert_eq!(own["rows"], rows as u64);
+    let core = invoke("plugin:app|version");
+    assert_eq!(
+        core["ok"], false,
+        "a core command the window was not granted went through: {core}"
+    );
+    assert!(
+        core["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not allowed"),
+        "refused for another reason than the ACL: {core}"
+    );
+
     let screenshot = screenshot.expect("a screenshot of the window");
     assert!(screenshot.is_file());
 
