@@ -43,12 +43,25 @@ fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let exe = env!("CARGO_BIN_EXE_jianban-server");
     let mut add = Command::new(exe)
-        .args(["add-user", "--id", "admin", "--name", "管理员", "--role", "office_staff", "--data-dir"])
+        .args([
+            "add-user",
+            "--id",
+            "admin",
+            "--name",
+            "管理员",
+            "--role",
+            "office_staff",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all(PASSWORD.as_bytes()).unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
     assert!(add.wait().unwrap().success());
     let mut child = Command::new(exe)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -65,7 +78,11 @@ fn start() -> Server {
         }
     };
     std::thread::spawn(move || for _ in lines.by_ref() {});
-    Server { child, base, _dir: dir }
+    Server {
+        child,
+        base,
+        _dir: dir,
+    }
 }
 
 struct Client {
@@ -77,7 +94,9 @@ struct Client {
 
 impl Client {
     fn login(base: &str, user: &str, device: &str) -> Client {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(600)).build();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(600))
+            .build();
         let r: Value = agent
             .post(&format!("{base}/v1/auth/login"))
             .set("X-Jianban-Protocol", "1")
@@ -119,7 +138,10 @@ fn main() {
 
     let t = Instant::now();
     for u in 0..UNITS {
-        office.post("/v1/office/units", json!({"id": format!("u{u:03}"), "name": format!("单位{u:03}")}));
+        office.post(
+            "/v1/office/units",
+            json!({"id": format!("u{u:03}"), "name": format!("单位{u:03}")}),
+        );
     }
     for u in 0..2 {
         office.post(
@@ -129,10 +151,17 @@ fn main() {
     }
     let mut csv = String::from("建议号,标题,领衔代表,代表团,内容\n");
     for n in 1..=SUGGESTIONS {
-        csv.push_str(&format!("{n},关于第{n}项民生工作的建议,代表{},代表团{},建议加强统筹协调，明确责任分工。\n", n % 300, n % 10));
+        csv.push_str(&format!(
+            "{n},关于第{n}项民生工作的建议,代表{},代表团{},建议加强统筹协调，明确责任分工。\n",
+            n % 300,
+            n % 10
+        ));
     }
     let r = office
-        .req("POST", "/v1/office/import?session_id=bench&session_name=基准测试会议&year=2026")
+        .req(
+            "POST",
+            "/v1/office/import?session_id=bench&session_name=基准测试会议&year=2026",
+        )
         .send_bytes(csv.as_bytes())
         .unwrap()
         .into_json::<Value>()
@@ -145,7 +174,10 @@ fn main() {
             .collect();
         office.post("/v1/office/assign", json!({"items": items}));
     }
-    println!("setup: {UNITS} units, {SUGGESTIONS} suggestions imported and assigned in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "setup: {UNITS} units, {SUGGESTIONS} suggestions imported and assigned in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     // One unit's full pull from an empty cursor.
     let unit = Client::login(&server.base, "u000-liaison", "bench-unit");
@@ -184,12 +216,21 @@ fn main() {
             break;
         }
     }
-    println!("full pull of the office ({office_count} changes): {:.0} ms", office_t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "full pull of the office ({office_count} changes): {:.0} ms",
+        office_t.elapsed().as_secs_f64() * 1000.0
+    );
 
     // Change-feed throughput: keep-alive clients poll for a fixed time.
     for (label, path) in [
-        ("poll at the head (empty page)", format!("/v1/sync/changes?after={head}")),
-        ("first page of 100 changes", "/v1/sync/changes?after=0&limit=100".to_string()),
+        (
+            "poll at the head (empty page)",
+            format!("/v1/sync/changes?after={head}"),
+        ),
+        (
+            "first page of 100 changes",
+            "/v1/sync/changes?after=0&limit=100".to_string(),
+        ),
     ] {
         let stop = Arc::new(AtomicBool::new(false));
         let done = Arc::new(AtomicU64::new(0));
@@ -241,9 +282,20 @@ fn main() {
                 "people": "代表；联络员", "summary": "电话沟通办理进展。"}}}));
     }
     let t = Instant::now();
-    let r = pusher.post("/v1/sync/push", json!({"device_id": pusher.device, "commands": commands}));
+    let r = pusher.post(
+        "/v1/sync/push",
+        json!({"device_id": pusher.device, "commands": commands}),
+    );
     let took = t.elapsed();
-    let applied = r["results"].as_array().unwrap().iter().filter(|x| x["status"] == "applied").count();
+    let applied = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "applied")
+        .count();
     assert_eq!(applied, 1000, "{}", r["results"][0]);
-    println!("push of 1000 commands: {:.0} ms, {applied} applied (target ≤ 2000 ms)", took.as_secs_f64() * 1000.0);
+    println!(
+        "push of 1000 commands: {:.0} ms, {applied} applied (target ≤ 2000 ms)",
+        took.as_secs_f64() * 1000.0
+    );
 }

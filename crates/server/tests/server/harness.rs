@@ -326,6 +326,15 @@ impl Client {
         )
     }
 
+    pub fn put_json(&self, path: &str, body: &Value) -> Resp {
+        self.raw(
+            "PUT",
+            path,
+            Some(body.to_string().as_bytes()),
+            &[("Content-Type", "application/json")],
+        )
+    }
+
     pub fn push(&self, commands: &[Value]) -> Resp {
         self.post(
             "/v1/sync/push",

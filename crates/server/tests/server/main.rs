@@ -8,4 +8,5 @@ mod authz;
 mod bad_input;
 mod crash;
 mod import;
+mod office;
 mod sync;
