@@ -22,6 +22,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("{0}")]
     Forbidden(String),
+    #[error("该接口不支持此请求方法，请检查客户端版本。")]
+    MethodNotAllowed,
     #[error("{0}不存在，请刷新后重试。")]
     NotFound(String),
     #[error("{0}已存在，请勿重复添加。")]
@@ -70,6 +72,7 @@ impl ApiError {
             ApiError::Unauthenticated { code } => code,
             ApiError::InvalidCredentials => "auth.invalid_credentials",
             ApiError::Forbidden(_) => "auth.forbidden",
+            ApiError::MethodNotAllowed => "request.method_not_allowed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Duplicate(_) => "duplicate",
             ApiError::Workflow(e) => e.code(),
@@ -91,6 +94,7 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED
             }
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Duplicate(_) | ApiError::Workflow(_) | ApiError::Conflict { .. } => {
                 StatusCode::CONFLICT

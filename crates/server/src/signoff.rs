@@ -56,3 +56,116 @@ impl SignOffVerifier for ApprovalChainVerifier {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use jianban_domain::workflow::default_approval_chain;
+    use jianban_domain::*;
+
+    fn actor(role: UserRole) -> Actor {
+        Actor {
+            user: UserId::new(format!("{role:?}")),
+            name: "测试".into(),
+            role,
+            unit: Some(UnitId::new("fgw")),
+        }
+    }
+
+    /// A split case taken to 已签发 by the real rules.
+    fn signed_off(content: &ReplyContent) -> Case {
+        let cal = WorkingCalendar::national();
+        let policy = DeadlinePolicy::default();
+        let on = NaiveDate::from_ymd_opt(2024, 3, 28).unwrap();
+        let a = Assignment {
+            id: AssignmentId::new("a"),
+            suggestion_id: SuggestionId::new("s"),
+            unit_id: UnitId::new("fgw"),
+            role: HandlingRole::Split,
+            assigned_on: on,
+        };
+        let mut case =
+            Case::new(&a, false, &policy, &cal, default_approval_chain(), vec![]).unwrap();
+        let (liaison, head) = (actor(UserRole::Liaison), actor(UserRole::Head));
+        let now = on.and_hms_opt(10, 0, 0).unwrap();
+        let ctx = |a| Context {
+            actor: a,
+            now,
+            calendar: &cal,
+            policy: &policy,
+        };
+        for (who, action) in [
+            (&liaison, Action::Receive),
+            (&liaison, Action::RecordContact),
+            (
+                &liaison,
+                Action::EditDraft {
+                    draft: DraftSummary::of(content),
+                },
+            ),
+            (&liaison, Action::SubmitForApproval),
+            (
+                &head,
+                Action::Approve {
+                    revision: content.content_hash(),
+                    comment: String::new(),
+                },
+            ),
+        ] {
+            case = case.apply(&action, &ctx(who)).unwrap();
+        }
+        assert_eq!(case.state, CaseState::SignedOff);
+        case
+    }
+
+    #[test]
+    fn only_a_complete_sign_off_of_the_held_revision_passes() {
+        let content = ReplyContent {
+            category: Some(ResultCategory::A),
+            body: "正文".into(),
+            contact_person: "李四".into(),
+            contact_phone: "0557-1234567".into(),
+            ..Default::default()
+        };
+        let case = signed_off(&content);
+        let hash = content.content_hash();
+        let held = SubmittedRevision {
+            number: 1,
+            hash: &hash,
+            content: &content,
+        };
+        let v = ApprovalChainVerifier;
+        assert!(v.verify(&case, Some(&held)).is_ok());
+        assert!(v.verify(&case, None).is_err(), "no revision on the server");
+        let other = ReplyContent {
+            body: "改过的正文".into(),
+            ..content.clone()
+        };
+        let tampered = SubmittedRevision {
+            number: 1,
+            hash: &hash,
+            content: &other,
+        };
+        assert!(
+            v.verify(&case, Some(&tampered)).is_err(),
+            "text does not match its hash"
+        );
+        let mut unapproved = case.clone();
+        unapproved.approvals.clear();
+        assert!(
+            v.verify(&unapproved, Some(&held)).is_err(),
+            "approvals missing"
+        );
+        let other_hash = other.content_hash();
+        let newer = SubmittedRevision {
+            number: 2,
+            hash: &other_hash,
+            content: &other,
+        };
+        assert!(
+            v.verify(&case, Some(&newer)).is_err(),
+            "approved an older revision"
+        );
+    }
+}

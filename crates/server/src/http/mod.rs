@@ -71,7 +71,7 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::bad_request("request.method_not_allowed", "该接口不支持此请求方法。")
+    ApiError::MethodNotAllowed
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/office/units", post(add_unit).layer(json()))
         .route("/office/users", post(add_user).layer(json()))
         .route("/office/audit", get(audit_log))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn(check_protocol));
     Router::new()
         .route("/healthz", get(healthz))

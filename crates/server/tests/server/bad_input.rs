@@ -122,8 +122,25 @@ fn bad_input_is_refused_cleanly(backend: &Backend) {
         "input.control_character"
     );
 
-    // Unknown routes and bad tokens answer in the same shape.
+    // Unknown routes, wrong methods and bad tokens answer in the same shape.
     c.get("/v1/no-such-thing").assert_error(404, "not_found");
+    c.raw("DELETE", "/v1/sync/push", None, &[])
+        .assert_error(405, "request.method_not_allowed");
+    let api = server.anon().get("/openapi.json");
+    assert_eq!(api.status, 200);
+    for path in [
+        "/v1/sync/push",
+        "/v1/sync/changes",
+        "/v1/auth/login",
+        "/v1/office/import",
+        "/v1/documents/{sha256}",
+    ] {
+        assert!(
+            api.body["paths"][path].is_object(),
+            "{path} missing from /openapi.json"
+        );
+    }
+    assert!(api.body["components"]["schemas"]["PushRequest"].is_object());
     let mut forged = server.anon();
     forged.token = Some("abc.def".into());
     forged
