@@ -63,6 +63,7 @@ pub struct Server {
     schema: Option<String>,
     dir: tempfile::TempDir,
     demo: bool,
+    tls: Option<(String, String)>,
 }
 
 impl Server {
@@ -88,8 +89,25 @@ impl Server {
             schema,
             dir: tempfile::tempdir().unwrap(),
             demo,
+            tls: None,
         };
         s.spawn(env);
+        s
+    }
+
+    /// SQLite without demo data, serving HTTPS with the given PEM files.
+    pub fn start_tls(backend: &Backend, cert: &str, key: &str) -> Server {
+        let mut s = Server {
+            child: None,
+            base: String::new(),
+            backend: backend.clone(),
+            schema: None,
+            dir: tempfile::tempdir().unwrap(),
+            demo: false,
+            tls: None,
+        };
+        s.tls = Some((cert.to_string(), key.to_string()));
+        s.spawn(&[]);
         s
     }
 
@@ -106,6 +124,9 @@ impl Server {
             .stderr(Stdio::inherit());
         if self.demo {
             cmd.arg("--demo");
+        }
+        if let Some((cert, key)) = &self.tls {
+            cmd.args(["--tls-cert", cert, "--tls-key", key]);
         }
         if let Backend::Postgres { url } = &self.backend {
             cmd.args(["--database-url", url]);

@@ -10,3 +10,4 @@ mod crash;
 mod import;
 mod office;
 mod sync;
+mod tls;
