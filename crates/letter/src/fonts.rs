@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use printpdf::font::AzulParsedFont;
 use printpdf::ParsedFont;
@@ -132,6 +132,10 @@ pub struct LoadedFace {
     pub index: u32,
     pub font: ParsedFont,
     units_per_em: f32,
+    /// Lookups already made. The parsed cmap is searched linearly, which
+    /// showed up as a sixth of an export; a letter uses a few hundred
+    /// distinct characters, so each is looked up once per face.
+    lookups: RwLock<HashMap<char, Option<(u16, f32)>>>,
 }
 
 impl std::fmt::Debug for LoadedFace {
@@ -148,12 +152,21 @@ impl std::fmt::Debug for LoadedFace {
 impl LoadedFace {
     /// Glyph id and advance (em) of `ch`, if the face has it.
     pub fn glyph(&self, ch: char) -> Option<(u16, f32)> {
-        let gid = self.font.lookup_glyph_index(ch as u32)?;
-        if gid == 0 {
-            return None;
+        if let Some(hit) = self.lookups.read().ok().and_then(|m| m.get(&ch).copied()) {
+            return hit;
         }
-        let adv = self.font.get_horizontal_advance(gid) as f32 / self.units_per_em;
-        Some((gid, adv))
+        let found = self
+            .font
+            .lookup_glyph_index(ch as u32)
+            .filter(|gid| *gid != 0)
+            .map(|gid| {
+                let adv = self.font.get_horizontal_advance(gid) as f32 / self.units_per_em;
+                (gid, adv)
+            });
+        if let Ok(mut m) = self.lookups.write() {
+            m.insert(ch, found);
+        }
+        found
     }
 
     pub fn has(&self, ch: char) -> bool {
@@ -598,6 +611,7 @@ impl FontCache {
             index,
             font,
             units_per_em: upem,
+            lookups: RwLock::new(HashMap::new()),
         })
     }
 }
