@@ -269,9 +269,12 @@ fn embed_subsets(
     for (face, subset) in results {
         let original = &fonts.face(face).font;
         let parsed = subset.and_then(|s| {
+            // The shared-bytes constructor defers outline decoding, which
+            // the eager one does for every glyph only to compute bounds.
             let mut w = Vec::new();
-            let parsed = ParsedFont::from_bytes(&s.bytes, 0, &mut w)?;
-            Some((parsed, s.glyph_mapping))
+            let bytes = std::sync::Arc::new(rust_fontconfig::FontBytes::Owned(s.bytes.into()));
+            let inner = printpdf::font::AzulParsedFont::from_bytes_shared(bytes, 0, &mut w)?;
+            Some((ParsedFont::from_azul(inner), s.glyph_mapping))
         });
         let embedded = match parsed {
             Some((mut parsed, mapping)) => {
