@@ -214,6 +214,14 @@ pub fn write_pdf(
             }
         }
     }
+    // printpdf writes a GTS_PDFXVersion into the document information even
+    // for plain PDFs, which makes readers report a PDF/X claim the file
+    // does not meet. Drop it.
+    if let Ok(info_ref) = pdf.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+        if let Ok(lopdf::Object::Dictionary(info)) = pdf.get_object_mut(info_ref) {
+            info.remove(b"GTS_PDFXVersion");
+        }
+    }
     // The file identifier is the letter's id: the same letter exported twice
     // is recognisably the same document.
     if !meta.document_id.is_empty() {

@@ -38,6 +38,7 @@ fn example_reply_39_is_a_valid_three_page_pdf() {
     assert!(field("CreationDate:").contains("2024"), "{info}");
     let id = jianban_letter::renderer::document_id(&letter);
     assert!(field("Keywords:").contains(&id));
+    assert!(!info.contains("PDF/X"), "no PDF/X claim: {info}");
 
     // The office's checker, with the letter's paragraphs as the source.
     let src = dir.path().join("reply-39.txt");
