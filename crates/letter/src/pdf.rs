@@ -1,9 +1,11 @@
 //! PDF from a [`LetterLayout`]: every glyph placed where the layout put it.
 //!
-//! Text goes out as glyph ids with their Unicode text attached, so printpdf
-//! can subset each face and write a ToUnicode map (`pdftotext` gives the
-//! letter back). printpdf merges the glyphs of one baseline into a single
-//! `TJ`, so the file stays small and text selection works.
+//! Text goes out as glyph ids of the embedded subsets, each with its Unicode
+//! text attached, so printpdf writes a ToUnicode map and `pdftotext` gives
+//! the letter back. printpdf merges the glyphs of one baseline into a single
+//! `TJ`, so the file stays small and text selection works. Faces are subset
+//! here, in parallel (see [`embed_subsets`]); printpdf builds and writes the
+//! document, and we compress and save it (level, /ID, no PDF/X claim).
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
