@@ -4,7 +4,7 @@
 //! text attached, so printpdf writes a ToUnicode map and `pdftotext` gives
 //! the letter back. printpdf merges the glyphs of one baseline into a single
 //! `TJ`, so the file stays small and text selection works. Faces are subset
-//! here, in parallel (see [`embed_subsets`]); printpdf builds and writes the
+//! here, in parallel (see `embed_subsets`); printpdf builds and writes the
 //! document, and we compress and save it (level, /ID, no PDF/X claim).
 
 use std::collections::BTreeMap;
