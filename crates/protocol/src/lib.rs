@@ -114,6 +114,23 @@ pub struct UserInfo {
     pub unit_name: Option<String>,
 }
 
+/// `POST /v1/auth/keys`: registers the caller's Ed25519 public key (hex), so
+/// that decisions they sign are recognised. Only approvers (case handler,
+/// deputy head, head) register keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterKeyRequest {
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeyReceipt {
+    pub user_id: String,
+    pub public_key: String,
+    /// False when the key was registered already.
+    pub created: bool,
+}
+
 /// `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Health {

@@ -54,6 +54,17 @@ pub struct SaveDraftPayload {
     pub content: ReplyContent,
 }
 
+/// Payload of a `signed_decision` command: an approver's decision on one
+/// exact revision, signed with the approver's registered key
+/// (`jianban_signoff::SignedDecision`). The server verifies the signature and
+/// applies the approval (or the return) with the signer as the actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedDecisionPayload {
+    #[schema(value_type = Object)]
+    pub signed_decision: serde_json::Value,
+}
+
 /// Payload of a `record_contact` command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

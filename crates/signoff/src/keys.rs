@@ -128,6 +128,11 @@ impl SigningIdentity {
     }
 }
 
+/// Whether `hex_key` is a well-formed Ed25519 public key.
+pub fn is_valid_public_key(hex_key: &str) -> bool {
+    parse_public_key(hex_key).is_ok()
+}
+
 pub(crate) fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, SignoffError> {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()

@@ -22,5 +22,5 @@ mod error;
 pub use chain::{verify_sign_off, SignOff};
 pub use credentials::{hash_password, verify_password, LockoutPolicy, LoginAttempts};
 pub use error::SignoffError;
-pub use keys::{SigningIdentity, UnlockedKey};
+pub use keys::{is_valid_public_key, SigningIdentity, UnlockedKey};
 pub use record::{sign, verify, Decision, DecisionRecord, KeyRegistry, SignedDecision, Verdict};

@@ -5,7 +5,7 @@ use super::{DbError, Dialect, Tx};
 use crate::params;
 
 /// Bump with every new migration; an older binary refuses a newer database.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +62,13 @@ CREATE TABLE audit_log (
   actor_role TEXT NOT NULL, assignment_id TEXT, action TEXT NOT NULL, detail TEXT NOT NULL,
   state_before TEXT, state_after TEXT);
 CREATE INDEX audit_assignment ON audit_log (assignment_id, seq);
+"#;
+
+/// Issue 6: approvers' registered public keys and the signed decisions the
+/// server verified.
+const V2: &str = r#"
+CREATE TABLE signing_keys (user_id TEXT NOT NULL, public_key TEXT NOT NULL, registered_at TEXT NOT NULL, PRIMARY KEY (user_id, public_key));
+CREATE TABLE signed_decisions (assignment_id TEXT NOT NULL, revision TEXT NOT NULL, step BIGINT NOT NULL, signature TEXT NOT NULL, signed_json TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (assignment_id, signature));
 "#;
 
 const SQLITE_APPEND_ONLY: &str = r#"
@@ -132,7 +139,16 @@ pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
             tx.exec(stmt, &[])?;
         }
         tx.exec(
-            "INSERT INTO meta (key, value) VALUES ('schema_version', $1)",
+            "INSERT INTO meta (key, value) VALUES ('schema_version', '1')",
+            &[],
+        )?;
+    }
+    if version < 2 {
+        for stmt in statements(V2) {
+            tx.exec(&stmt, &[])?;
+        }
+        tx.exec(
+            "UPDATE meta SET value = $1 WHERE key = 'schema_version'",
             params![SCHEMA_VERSION.to_string()],
         )?;
     }

@@ -50,6 +50,21 @@ pub async fn refresh(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/v1/auth/keys", tag = "auth", request_body = RegisterKeyRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = KeyReceipt),
+        (status = 400, description = "signoff.bad_key", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: not an approver", body = ErrorBody)))]
+pub async fn register_key(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<RegisterKeyRequest>,
+) -> ApiResult<Json<KeyReceipt>> {
+    s.run(move |svc| svc.register_key(&caller, &req))
+        .await
+        .map(Json)
+}
+
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", request_body = PushRequest,
     security(("bearer" = [])),
     responses((status = 200, body = PushResponse),

@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/auth/login", post(login).layer(json()))
         .route("/auth/refresh", post(refresh).layer(json()))
+        .route("/auth/keys", post(register_key).layer(json()))
         .route("/sync/push", post(push).layer(json()))
         .route("/sync/changes", get(changes))
         .route(

@@ -16,6 +16,7 @@ use super::handlers;
         handlers::healthz,
         handlers::login,
         handlers::refresh,
+        handlers::register_key,
         handlers::push,
         handlers::changes,
         handlers::put_document,
@@ -39,6 +40,7 @@ use super::handlers;
     components(schemas(
         jianban_protocol::SaveDraftPayload,
         jianban_protocol::RecordContactPayload,
+        jianban_protocol::SignedDecisionPayload,
         jianban_protocol::Change,
         jianban_protocol::Entity,
         jianban_protocol::DraftData,

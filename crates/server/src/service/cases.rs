@@ -33,6 +33,8 @@ pub enum CommandError {
     Forbidden,
     #[error("{0}")]
     SignOff(String),
+    #[error("{0}")]
+    Signature(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -46,6 +48,7 @@ impl CommandError {
             CommandError::NotFound(_) => "sync.unknown_assignment",
             CommandError::Forbidden => "auth.forbidden",
             CommandError::SignOff(_) => "signoff.incomplete",
+            CommandError::Signature(_) => "signoff.invalid_signature",
             CommandError::Db(_) => "internal",
         }
     }

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod demo;
 pub mod documents;
 pub mod import;
+pub mod keys;
 pub mod office;
 pub mod sync;
 pub mod token;

@@ -32,6 +32,10 @@ impl From<CommandError> for ApiError {
                 code: "signoff.incomplete",
                 message,
             },
+            CommandError::Signature(message) => ApiError::Conflict {
+                code: "signoff.invalid_signature",
+                message,
+            },
             CommandError::Db(e) => e.into(),
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use jianban_domain::Action;
 use jianban_protocol::{
     CommandResult, CommandStatus, ErrorBody, PushCommand, PushRequest, PushResponse,
-    RecordContactPayload, SaveDraftPayload, MAX_PUSH_COMMANDS,
+    RecordContactPayload, SaveDraftPayload, SignedDecisionPayload, MAX_PUSH_COMMANDS,
 };
 
 use crate::db::{savepoint, DbError, Tx};
@@ -117,6 +117,11 @@ impl Service {
             "record_contact" => {
                 let p: RecordContactPayload = parse(&cmd.payload)?;
                 self.record_contact(tx, actor, now, id, &p.contact)
+            }
+            "signed_decision" => {
+                let p: SignedDecisionPayload = parse(&cmd.payload)?;
+                let decision: jianban_signoff::SignedDecision = parse(&p.signed_decision)?;
+                self.apply_signed_decision(tx, caller, now, id, &decision, cmd.payload.clone())
             }
             kind => {
                 let action: Action = parse(&cmd.payload)?;

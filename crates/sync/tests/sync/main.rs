@@ -9,6 +9,7 @@ mod kill;
 mod proxy;
 mod random;
 mod server;
+mod signoff;
 mod skew;
 
 use std::collections::BTreeMap;

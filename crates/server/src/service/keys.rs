@@ -1,0 +1,164 @@
+//! Approvers' signing keys and the signed decisions pushed by desktops.
+//!
+//! An approval reaches the server only as a decision signed with the
+//! approver's key (`jianban_signoff`). The server checks the signature
+//! against the keys registered for the signer, checks that the signer is a
+//! person of the case's unit in the role the record names, and then applies
+//! the approval (or the return) with the signer as the actor.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use jianban_domain::{Action, Actor, UnitId, UserId, UserRole};
+use jianban_protocol::{KeyReceipt, RegisterKeyRequest};
+use jianban_signoff::{is_valid_public_key, verify, Decision, SignedDecision, Verdict};
+use serde_json::json;
+
+use super::cases::{load, CommandError, Stored};
+use super::{Caller, Service};
+use crate::db::{DbError, Tx};
+use crate::error::{ApiError, ApiResult};
+use crate::params;
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+fn keys_of(tx: &mut dyn Tx, user: &str) -> Result<HashMap<UserId, Vec<String>>, DbError> {
+    let rows = tx.query(
+        "SELECT public_key FROM signing_keys WHERE user_id = $1",
+        params![user],
+    )?;
+    let keys = rows
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HashMap::from([(UserId::new(user), keys)]))
+}
+
+fn signer(tx: &mut dyn Tx, id: &str) -> Result<Option<Actor>, DbError> {
+    let Some(r) = tx.query_opt(
+        "SELECT name, role, unit_id FROM users WHERE id = $1",
+        params![id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let role: UserRole = serde_json::from_value(json!(r.text(1)?))?;
+    Ok(Some(Actor {
+        user: UserId::new(id),
+        name: r.text(0)?,
+        role,
+        unit: r.opt_text(2)?.map(UnitId::new),
+    }))
+}
+
+impl Service {
+    /// `POST /v1/auth/keys`.
+    pub fn register_key(&self, caller: &Caller, req: &RegisterKeyRequest) -> ApiResult<KeyReceipt> {
+        if !matches!(
+            caller.actor.role,
+            UserRole::CaseHandler | UserRole::DeputyHead | UserRole::Head
+        ) {
+            return Err(ApiError::Forbidden(
+                "只有审核签发人员（承办科室负责人、分管领导、主要负责人）需要登记签名密钥。".into(),
+            ));
+        }
+        if !is_valid_public_key(&req.public_key) {
+            return Err(ApiError::BadRequest {
+                code: "signoff.bad_key",
+                message: "签名公钥格式有误，请在建办中重新生成签名密钥后再登记。".into(),
+            });
+        }
+        let now = self.now().format(TIME_FORMAT).to_string();
+        let user = caller.actor.user.as_str().to_string();
+        let key = req.public_key.clone();
+        let created = self.db.write(|tx| -> ApiResult<bool> {
+            let exists = tx
+                .query_opt(
+                    "SELECT 1 FROM signing_keys WHERE user_id = $1 AND public_key = $2",
+                    params![&user, &key],
+                )?
+                .is_some();
+            if !exists {
+                tx.exec(
+                    "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
+                    params![&user, &key, &now],
+                )?;
+            }
+            Ok(!exists)
+        })?;
+        Ok(KeyReceipt {
+            user_id: user,
+            public_key: req.public_key.clone(),
+            created,
+        })
+    }
+
+    /// A `signed_decision` command.
+    pub(crate) fn apply_signed_decision(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        now: NaiveDateTime,
+        id: &str,
+        decision: &SignedDecision,
+        detail: serde_json::Value,
+    ) -> Result<Stored, CommandError> {
+        let record = &decision.record;
+        if record.assignment_id.as_str() != id {
+            return Err(CommandError::Malformed(
+                "签名记录所属的交办记录与命令不一致".into(),
+            ));
+        }
+        let case = load(tx, id)?.ok_or_else(|| CommandError::NotFound(id.to_string()))?;
+        // The desktop that pushes must belong to the case's unit too.
+        if caller.actor.unit.as_ref() != Some(&case.assignment.unit_id) {
+            return Err(CommandError::Forbidden);
+        }
+        match verify(decision, &keys_of(tx, record.signer.as_str())?) {
+            Verdict::Valid => {}
+            Verdict::Tampered => {
+                return Err(CommandError::Signature(
+                    "审核签名无效，记录可能被篡改，平台未接受。请重新审核签发。".into(),
+                ))
+            }
+            Verdict::UnknownSigner => {
+                return Err(CommandError::Signature(format!(
+                "{}的签名密钥尚未在平台登记，平台无法确认签名。请其登录建办联网登记后重新审核。",
+                record.signer_name
+            )))
+            }
+        }
+        let actor = signer(tx, record.signer.as_str())?
+            .filter(|a| a.role == record.role && a.unit.as_ref() == Some(&case.assignment.unit_id))
+            .ok_or_else(|| {
+                CommandError::Signature(format!(
+                    "签名人{}不是本单位的{}，平台未接受。",
+                    record.signer_name,
+                    record.role.label_zh()
+                ))
+            })?;
+        let action = match record.decision {
+            Decision::Approve => Action::Approve {
+                revision: record.revision.clone(),
+                comment: record.comment.clone(),
+            },
+            Decision::Return => Action::ReturnToDrafter {
+                comment: record.comment.clone(),
+            },
+        };
+        let stored = self.transition(tx, &actor, now, id, &action, "signed_decision", detail)?;
+        tx.exec(
+            "INSERT INTO signed_decisions (assignment_id, revision, step, signature, signed_json, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            params![
+                id,
+                &record.revision.0,
+                record.step as i64,
+                &decision.signature,
+                serde_json::to_string(decision).map_err(DbError::from)?,
+                now.format(TIME_FORMAT).to_string()
+            ],
+        )?;
+        Ok(stored)
+    }
+}
