@@ -7,6 +7,10 @@ export ROOT
 # Cargo builds go to a cache outside the clone, so a later run (or a fresh CI
 # clone on the same machine) reuses compiled dependencies. Override with
 # CARGO_TARGET_DIR or JIANBAN_CACHE.
+# Caution: cargo judges a workspace crate fresh by the mtimes of the source
+# paths recorded at its last build. Two checkouts with different contents
+# sharing one cache can therefore pick up each other's stale artifacts; give
+# a second checkout its own JIANBAN_CACHE.
 if [ "$(id -u)" -eq 0 ]; then
   JIANBAN_CACHE="${JIANBAN_CACHE:-/var/cache/jianban}"
 else
