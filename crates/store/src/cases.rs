@@ -178,16 +178,39 @@ pub(crate) fn save_draft(
         draft: DraftSummary::of(content),
     };
     let payload = json!({ "revision": number, "hash": hash, "content": content });
-    let (_, after) = transition(tx, id, &action, ctx, "save_draft", payload)?;
+    transition(tx, id, &action, ctx, "save_draft", payload)?;
+    insert_revision(
+        tx,
+        id,
+        number,
+        content,
+        &ctx.actor.user,
+        ctx.now,
+        restored_from,
+    )?;
+    revision_info(tx, id, number)
+}
+
+/// Inserts a revision and indexes its text for search (the draft's old text
+/// leaves the index).
+pub(crate) fn insert_revision(
+    tx: &Transaction<'_>,
+    id: &str,
+    number: u32,
+    content: &ReplyContent,
+    author: &UserId,
+    saved_at: NaiveDateTime,
+    restored_from: Option<u32>,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO revisions (assignment_id, number, hash, author, saved_at, content_json, restored_from)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             id,
             number,
-            hash.0,
-            ctx.actor.user.as_str(),
-            ctx.now.format(TIME_FORMAT).to_string(),
+            content.content_hash().0,
+            author.as_str(),
+            saved_at.format(TIME_FORMAT).to_string(),
             serde_json::to_string(content)?,
             restored_from
         ],
@@ -200,11 +223,10 @@ pub(crate) fn save_draft(
     search::index(
         tx,
         HitKind::Draft,
-        after.assignment.as_str(),
+        id,
         &suggestion_id,
         &format!("{}\n{}", content.title, content.body),
-    )?;
-    revision_info(tx, id, number)
+    )
 }
 
 fn revision_info(tx: &rusqlite::Connection, id: &str, number: u32) -> Result<RevisionInfo> {

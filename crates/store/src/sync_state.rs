@@ -502,30 +502,7 @@ fn receive_draft(
         return Ok(());
     }
     let number = latest.map_or(1, |(n, _)| n + 1);
-    tx.execute(
-        "INSERT INTO revisions (assignment_id, number, hash, author, saved_at, content_json, restored_from)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
-        params![
-            id,
-            number,
-            hash.0,
-            author.as_str(),
-            saved_at.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
-            serde_json::to_string(content)?
-        ],
-    )?;
-    let sid: String = tx.query_row(
-        "SELECT suggestion_id FROM assignments WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    search::index(
-        tx,
-        HitKind::Draft,
-        id,
-        &sid,
-        &format!("{}\n{}", content.title, content.body),
-    )
+    crate::cases::insert_revision(tx, id, number, content, author, saved_at, None)
 }
 
 impl Store {
