@@ -142,6 +142,10 @@ pub enum Entity {
     Calendar,
     /// [`NoticeData`]: urging, returns, evaluations and other office messages.
     Notice,
+    /// `jianban_signoff::SignedDecision`: an approver's signed decision the
+    /// server accepted (its key is registered), so every PC of the unit can
+    /// verify the sign-off, wherever the head approved.
+    SignedDecision,
 }
 
 impl Entity {
@@ -157,14 +161,24 @@ impl Entity {
             Entity::Opinion => "opinion",
             Entity::Calendar => "calendar",
             Entity::Notice => "notice",
+            Entity::SignedDecision => "signed_decision",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
         use Entity::*;
         [
-            Session, Unit, Deputy, Suggestion, Assignment, Contact, Draft, Opinion, Calendar,
+            Session,
+            Unit,
+            Deputy,
+            Suggestion,
+            Assignment,
+            Contact,
+            Draft,
+            Opinion,
+            Calendar,
             Notice,
+            SignedDecision,
         ]
         .into_iter()
         .find(|e| e.code() == code)

@@ -280,6 +280,10 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let ApiError::Internal(detail) = &e {
+                // The operator at the console is the one who needs the detail.
+                tracing::error!(%detail, "internal error");
+            }
             eprintln!("错误（{}）：{e}", e.code());
             if let ApiError::Import { errors, .. } = &e {
                 for r in errors {

@@ -2,31 +2,44 @@
 //!
 //! The domain's `Submit` already requires the `SignedOff` state; the server
 //! checks the record itself once more before it accepts a submission, through
-//! this seam. Issue 6 adds verification of the signed PDF's signature as
-//! another implementation.
+//! this seam: the approvals in the case, and the signed decisions behind
+//! them, verified against the keys registered with the server.
 
 use jianban_domain::{Case, ReplyContent, RevisionHash};
+use jianban_signoff::{verify_sign_off, KeyRegistry, SignedDecision};
 
-/// The revision the server holds as the case's current draft.
+/// The revision the server holds as the case's current draft, and the
+/// signed approvals it received for it.
 pub struct SubmittedRevision<'a> {
     pub number: u32,
     pub hash: &'a RevisionHash,
     pub content: &'a ReplyContent,
+    pub decisions: &'a [SignedDecision],
 }
 
 pub trait SignOffVerifier: Send + Sync {
     /// `Ok` when `case` may go out with `revision`; otherwise a message that
     /// says what is missing.
-    fn verify(&self, case: &Case, revision: Option<&SubmittedRevision<'_>>) -> Result<(), String>;
+    fn verify(
+        &self,
+        case: &Case,
+        revision: Option<&SubmittedRevision<'_>>,
+        keys: &dyn KeyRegistry,
+    ) -> Result<(), String>;
 }
 
 /// Checks that every step of the unit's approval chain approved exactly the
-/// revision the server holds, in order, and that the revision's text is the
-/// one its hash names.
+/// revision the server holds, in order, each with a valid signature under a
+/// registered key, and that the revision's text is the one its hash names.
 pub struct ApprovalChainVerifier;
 
 impl SignOffVerifier for ApprovalChainVerifier {
-    fn verify(&self, case: &Case, revision: Option<&SubmittedRevision<'_>>) -> Result<(), String> {
+    fn verify(
+        &self,
+        case: &Case,
+        revision: Option<&SubmittedRevision<'_>>,
+        keys: &dyn KeyRegistry,
+    ) -> Result<(), String> {
         let Some(rev) = revision else {
             return Err("服务器上没有该答复的稿件，请先同步稿件后再报送。".into());
         };
@@ -53,7 +66,15 @@ impl SignOffVerifier for ApprovalChainVerifier {
                 ));
             }
         }
-        Ok(())
+        verify_sign_off(
+            &case.approval_chain,
+            &case.assignment,
+            rev.hash,
+            rev.decisions,
+            keys,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -119,8 +140,40 @@ mod tests {
         case
     }
 
+    /// The head's signed approval of `content` and the registry that knows
+    /// the head's key.
+    fn signed_approval(
+        content: &ReplyContent,
+    ) -> (
+        Vec<SignedDecision>,
+        std::collections::HashMap<UserId, Vec<String>>,
+    ) {
+        let (identity, key) = jianban_signoff::SigningIdentity::create("测试密码12345");
+        let head = actor(UserRole::Head);
+        let d = jianban_signoff::sign(
+            jianban_signoff::DecisionRecord {
+                assignment_id: AssignmentId::new("a"),
+                revision: content.content_hash(),
+                step: 0,
+                step_title: "主要负责人审核签发".into(),
+                signer: head.user.clone(),
+                signer_name: head.name.clone(),
+                role: UserRole::Head,
+                decision: jianban_signoff::Decision::Approve,
+                comment: String::new(),
+                at: NaiveDate::from_ymd_opt(2024, 4, 1)
+                    .unwrap()
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap(),
+            },
+            &key,
+        );
+        let registry = std::collections::HashMap::from([(head.user, vec![identity.public_key])]);
+        (vec![d], registry)
+    }
+
     #[test]
-    fn only_a_complete_sign_off_of_the_held_revision_passes() {
+    fn only_a_complete_signed_sign_off_of_the_held_revision_passes() {
         let content = ReplyContent {
             category: Some(ResultCategory::A),
             body: "正文".into(),
@@ -130,14 +183,41 @@ mod tests {
         };
         let case = signed_off(&content);
         let hash = content.content_hash();
+        let (decisions, keys) = signed_approval(&content);
         let held = SubmittedRevision {
             number: 1,
             hash: &hash,
             content: &content,
+            decisions: &decisions,
         };
         let v = ApprovalChainVerifier;
-        assert!(v.verify(&case, Some(&held)).is_ok());
-        assert!(v.verify(&case, None).is_err(), "no revision on the server");
+        assert!(v.verify(&case, Some(&held), &keys).is_ok());
+        assert!(
+            v.verify(&case, None, &keys).is_err(),
+            "no revision on the server"
+        );
+        let unsigned = SubmittedRevision {
+            decisions: &[],
+            ..held
+        };
+        let err = v.verify(&case, Some(&unsigned), &keys).unwrap_err();
+        assert!(err.contains("审核签发不完整"), "{err}");
+        let unknown = std::collections::HashMap::new();
+        let err = v.verify(&case, Some(&held), &unknown).unwrap_err();
+        assert!(err.contains("未在平台登记"), "{err}");
+        let mut forged = decisions.clone();
+        forged[0].record.comment = "改过的意见".into();
+        let err = v
+            .verify(
+                &case,
+                Some(&SubmittedRevision {
+                    decisions: &forged,
+                    ..held
+                }),
+                &keys,
+            )
+            .unwrap_err();
+        assert!(err.contains("签名无效"), "{err}");
         let other = ReplyContent {
             body: "改过的正文".into(),
             ..content.clone()
@@ -146,15 +226,16 @@ mod tests {
             number: 1,
             hash: &hash,
             content: &other,
+            decisions: &decisions,
         };
         assert!(
-            v.verify(&case, Some(&tampered)).is_err(),
+            v.verify(&case, Some(&tampered), &keys).is_err(),
             "text does not match its hash"
         );
         let mut unapproved = case.clone();
         unapproved.approvals.clear();
         assert!(
-            v.verify(&unapproved, Some(&held)).is_err(),
+            v.verify(&unapproved, Some(&held), &keys).is_err(),
             "approvals missing"
         );
         let other_hash = other.content_hash();
@@ -162,9 +243,10 @@ mod tests {
             number: 2,
             hash: &other_hash,
             content: &other,
+            decisions: &decisions,
         };
         assert!(
-            v.verify(&case, Some(&newer)).is_err(),
+            v.verify(&case, Some(&newer), &keys).is_err(),
             "approved an older revision"
         );
     }

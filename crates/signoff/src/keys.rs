@@ -38,6 +38,12 @@ impl std::fmt::Debug for UnlockedKey {
 }
 
 impl UnlockedKey {
+    /// A key that is never stored: the demo data set's historical approvals
+    /// are signed with such keys, whose public halves are registered.
+    pub fn ephemeral() -> Self {
+        UnlockedKey(SigningKey::generate(&mut OsRng))
+    }
+
     pub fn public_key_hex(&self) -> String {
         hex::encode(self.0.verifying_key().as_bytes())
     }

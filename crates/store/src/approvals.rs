@@ -364,9 +364,19 @@ impl Store {
     }
 }
 
+/// A decision pulled from the server: kept (once) with its signer's key.
+pub(crate) fn record_remote_decision(tx: &Transaction<'_>, d: &SignedDecision) -> Result<()> {
+    insert_decision(tx, d)?;
+    tx.execute(
+        "INSERT OR IGNORE INTO known_keys (user_id, public_key) VALUES (?1, ?2)",
+        params![d.record.signer.as_str(), d.public_key],
+    )?;
+    Ok(())
+}
+
 fn insert_decision(tx: &Transaction<'_>, d: &SignedDecision) -> Result<()> {
     tx.execute(
-        "INSERT INTO signed_decisions (assignment_id, revision, step, decision, signed_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO signed_decisions (assignment_id, revision, step, decision, signed_json) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             d.record.assignment_id.as_str(),
             d.record.revision.0,

@@ -209,6 +209,12 @@ CREATE TABLE pending_remote (
     change_json TEXT NOT NULL
 );
 "#,
+    r#"
+-- A decision made on this PC comes back through the change feed; one
+-- signature is one decision, kept once.
+CREATE UNIQUE INDEX decisions_by_signature
+    ON signed_decisions(json_extract(signed_json, '$.signature'));
+"#,
 ];
 
 /// The schema version this binary writes.

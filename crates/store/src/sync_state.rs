@@ -50,6 +50,9 @@ pub enum RemoteChange {
     Opinion(CoHandlingOpinion),
     /// The holiday calendar the office published.
     Calendar(CalendarFile),
+    /// An approver's signed decision the server accepted, made on this PC
+    /// or another one of the unit.
+    SignedDecision(jianban_signoff::SignedDecision),
     /// A message for the unit: urging, return reasons, evaluation …
     Notice {
         assignment_id: Option<AssignmentId>,
@@ -261,6 +264,11 @@ fn promote(tx: &Transaction<'_>, id: &str, now: NaiveDateTime) -> Result<()> {
 
 fn apply_change(tx: &Transaction<'_>, change: &RemoteChange, now: NaiveDateTime) -> Result<()> {
     match change {
+        RemoteChange::SignedDecision(d) => {
+            // The server accepted it only under a key registered for the
+            // signer, so the key is known from now on.
+            crate::approvals::record_remote_decision(tx, d)?;
+        }
         RemoteChange::Session(s) => {
             tx.execute(
                 "INSERT INTO sessions (id, name, year) VALUES (?1, ?2, ?3)
@@ -436,6 +444,9 @@ fn missing_reference(tx: &rusqlite::Connection, c: &RemoteChange) -> Result<bool
         RemoteChange::Contact(c) => !exists(tx, "assignments", c.assignment_id.as_str())?,
         RemoteChange::Draft { assignment_id, .. } => {
             !exists(tx, "assignments", assignment_id.as_str())?
+        }
+        RemoteChange::SignedDecision(d) => {
+            !exists(tx, "assignments", d.record.assignment_id.as_str())?
         }
         RemoteChange::Notice {
             assignment_id: Some(a),

@@ -52,6 +52,7 @@ pub(crate) fn remote_change(change: &Change) -> Result<RemoteChange, SyncError> 
             })
         }
         Entity::Calendar => RemoteChange::Calendar(data(change)?),
+        Entity::SignedDecision => RemoteChange::SignedDecision(data(change)?),
         Entity::Notice => {
             let n: NoticeData = data(change)?;
             RemoteChange::Notice {

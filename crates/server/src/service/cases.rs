@@ -35,6 +35,9 @@ pub enum CommandError {
     SignOff(String),
     #[error("{0}")]
     Signature(String),
+    /// An approval or return sent as a bare action, without a signature.
+    #[error("{0}")]
+    Unsigned(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -49,6 +52,7 @@ impl CommandError {
             CommandError::Forbidden => "auth.forbidden",
             CommandError::SignOff(_) => "signoff.incomplete",
             CommandError::Signature(_) => "signoff.invalid_signature",
+            CommandError::Unsigned(_) => "signoff.unsigned",
             CommandError::Db(_) => "internal",
         }
     }
@@ -204,13 +208,19 @@ impl Service {
         )?;
         if matches!(action, Action::Submit) {
             let latest = latest_revision(tx, id)?;
+            let decisions = match &latest {
+                Some((_, hash, _)) => super::keys::decisions_for(tx, id, hash)?,
+                None => Vec::new(),
+            };
+            let keys = super::keys::registry_for(tx, &decisions)?;
             let rev = latest.as_ref().map(|(n, h, c)| SubmittedRevision {
                 number: *n,
                 hash: h,
                 content: c,
+                decisions: &decisions,
             });
             self.verifier()
-                .verify(&before, rev.as_ref())
+                .verify(&before, rev.as_ref(), &keys)
                 .map_err(CommandError::SignOff)?;
         }
         if after == before {

@@ -14,7 +14,9 @@ use crate::params;
 use crate::service::accounts::hash_password;
 use crate::service::changes::{emit, EVERYONE};
 use crate::service::import::insert_suggestion;
-use crate::service::Service;
+use crate::service::{Caller, Service};
+use jianban_signoff::{sign, Decision, DecisionRecord, UnlockedKey};
+use std::collections::HashMap;
 
 impl Service {
     /// Loads the demo once; `false` when it was already there.
@@ -96,6 +98,7 @@ impl Service {
                 let at = assignment.assigned_on.and_hms_opt(9, 0, 0).expect("valid time");
                 self.create_assignment(tx, &system, at, &assignment)?;
             }
+            let mut demo_keys: HashMap<UserId, UnlockedKey> = HashMap::new();
             // Co-handlers act first: their opinions reach the lead before it submits.
             let mut ordered: Vec<_> = demo.assignments.iter().collect();
             ordered.sort_by_key(|a| a.role != HandlingRole::CoHandler);
@@ -134,6 +137,53 @@ impl Service {
                                 content: content.clone(),
                             };
                             self.save_draft(tx, &actor, timed.at, id, &payload)?;
+                        }
+                        DemoStep::Act(_, action @ (Action::Approve { .. } | Action::ReturnToDrafter { .. })) => {
+                            // Approvals are only ever signed decisions, in
+                            // the demo as in real use.
+                            let key = demo_keys.entry(actor.user.clone()).or_insert_with(UnlockedKey::ephemeral);
+                            let registered = tx.query_opt(
+                                "SELECT 1 FROM signing_keys WHERE user_id = $1 AND public_key = $2",
+                                params![actor.user.as_str(), key.public_key_hex()],
+                            )?;
+                            if registered.is_none() {
+                                tx.exec(
+                                    "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
+                                    params![actor.user.as_str(), key.public_key_hex(), timed.at.format("%Y-%m-%dT%H:%M:%S").to_string()],
+                                )?;
+                            }
+                            let case = crate::service::cases::load(tx, id)?
+                                .ok_or_else(|| ApiError::Internal(format!("demo case {id} missing")))?
+                                .case;
+                            let step = case.approvals.len();
+                            let (decision, revision, comment) = match action {
+                                Action::Approve { revision, comment } => (Decision::Approve, revision.clone(), comment.clone()),
+                                Action::ReturnToDrafter { comment } => (
+                                    Decision::Return,
+                                    case.draft.as_ref().map_or_else(|| RevisionHash(String::new()), |d| d.hash.clone()),
+                                    comment.clone(),
+                                ),
+                                _ => unreachable!("matched above"),
+                            };
+                            let signed = sign(
+                                DecisionRecord {
+                                    assignment_id: a.id.clone(),
+                                    revision,
+                                    step,
+                                    step_title: case.approval_chain.get(step).map_or_else(String::new, |s| s.title.clone()),
+                                    signer: actor.user.clone(),
+                                    signer_name: actor.name.clone(),
+                                    role: actor.role,
+                                    decision,
+                                    comment,
+                                    at: timed.at,
+                                },
+                                key,
+                            );
+                            let caller = Caller { actor: actor.clone(), device_id: "demo".into() };
+                            let detail = json!({ "signed_decision": signed });
+                            self.apply_signed_decision(tx, &caller, timed.at, id, &signed, detail)
+                                .map_err(|e| ApiError::Internal(format!("demo approval of {id}: {e}")))?;
                         }
                         DemoStep::Act(_, action) => {
                             let detail = serde_json::to_value(action)

@@ -9,18 +9,55 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use jianban_domain::{Action, Actor, UnitId, UserId, UserRole};
-use jianban_protocol::{KeyReceipt, RegisterKeyRequest};
+use jianban_domain::{Action, Actor, RevisionHash, UnitId, UserId, UserRole};
+use jianban_protocol::{Entity, KeyReceipt, RegisterKeyRequest};
 use jianban_signoff::{is_valid_public_key, verify, Decision, SignedDecision, Verdict};
 use serde_json::json;
 
 use super::cases::{load, CommandError, Stored};
+use super::changes::{emit, unit_audience};
 use super::{Caller, Service};
 use crate::db::{DbError, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::params;
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// The signed approvals the server accepted for one revision of a case,
+/// oldest first; a later approval of a step replaces an earlier one.
+pub(crate) fn decisions_for(
+    tx: &mut dyn Tx,
+    id: &str,
+    revision: &RevisionHash,
+) -> Result<Vec<SignedDecision>, DbError> {
+    let rows = tx.query(
+        "SELECT signed_json FROM signed_decisions WHERE assignment_id = $1 AND revision = $2 ORDER BY received_at, step",
+        params![id, &revision.0],
+    )?;
+    let mut out: Vec<SignedDecision> = Vec::new();
+    for r in rows {
+        let d: SignedDecision = serde_json::from_str(&r.text(0)?)?;
+        if d.record.decision == Decision::Approve {
+            out.retain(|x| x.record.step != d.record.step);
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// The registered keys of everyone who signed `decisions`.
+pub(crate) fn registry_for(
+    tx: &mut dyn Tx,
+    decisions: &[SignedDecision],
+) -> Result<HashMap<UserId, Vec<String>>, DbError> {
+    let mut all = HashMap::new();
+    for d in decisions {
+        if !all.contains_key(&d.record.signer) {
+            all.extend(keys_of(tx, d.record.signer.as_str())?);
+        }
+    }
+    Ok(all)
+}
 
 fn keys_of(tx: &mut dyn Tx, user: &str) -> Result<HashMap<UserId, Vec<String>>, DbError> {
     let rows = tx.query(
@@ -158,6 +195,15 @@ impl Service {
                 serde_json::to_string(decision).map_err(DbError::from)?,
                 now.format(TIME_FORMAT).to_string()
             ],
+        )?;
+        // The unit's other PCs need the record to verify the sign-off
+        // themselves. The signature identifies the decision.
+        emit(
+            tx,
+            Entity::SignedDecision,
+            &decision.signature,
+            &unit_audience(case.assignment.unit_id.as_str()),
+            decision,
         )?;
         Ok(stored)
     }

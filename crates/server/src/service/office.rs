@@ -36,6 +36,10 @@ impl From<CommandError> for ApiError {
                 code: "signoff.invalid_signature",
                 message,
             },
+            CommandError::Unsigned(message) => ApiError::Conflict {
+                code: "signoff.unsigned",
+                message,
+            },
             CommandError::Db(e) => e.into(),
         }
     }

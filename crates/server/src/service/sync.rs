@@ -131,6 +131,17 @@ impl Service {
                         action.code()
                     )));
                 }
+                // 不审核不答复: an approval or a return counts only as a decision
+                // signed with the approver's key, never as a bare action.
+                if matches!(
+                    action,
+                    Action::Approve { .. } | Action::ReturnToDrafter { .. }
+                ) {
+                    return Err(CommandError::Unsigned(
+                        "审核意见必须由审核人在建办中输入密码签名后上传，未签名的审核记录平台不予接受。请审核人重新审核。"
+                            .into(),
+                    ));
+                }
                 if matches!(action, Action::EditDraft { .. } | Action::RecordContact) {
                     return Err(CommandError::Malformed(format!(
                         "“{kind}”须以save_draft或record_contact命令上传"

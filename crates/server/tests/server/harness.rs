@@ -455,3 +455,47 @@ pub fn statuses(r: &Resp) -> Vec<String> {
         .map(|x| x["status"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// A decision signed with a fresh key of `user`, the key registered with the
+/// server through `client` (logged in as `user`), as a `signed_decision`
+/// command. Names and roles are those of the demo data set.
+pub fn signed_decision(
+    client: &Client,
+    seq: i64,
+    assignment: &str,
+    revision: &jianban_domain::RevisionHash,
+    user: &str,
+    role: jianban_domain::UserRole,
+    decision: jianban_signoff::Decision,
+) -> Value {
+    let (identity, key) = jianban_signoff::SigningIdentity::create("审核人的密码");
+    let r = client.post(
+        "/v1/auth/keys",
+        &json!({ "public_key": identity.public_key }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let signed = jianban_signoff::sign(
+        jianban_signoff::DecisionRecord {
+            assignment_id: jianban_domain::AssignmentId::new(assignment),
+            revision: revision.clone(),
+            step: 0,
+            step_title: "主要负责人审核签发".into(),
+            signer: jianban_domain::UserId::new(user),
+            signer_name: user.into(),
+            role,
+            decision,
+            comment: "同意".into(),
+            at: chrono::NaiveDate::from_ymd_opt(2024, 5, 6)
+                .unwrap()
+                .and_hms_opt(9, 30, 0)
+                .unwrap(),
+        },
+        &key,
+    );
+    command(
+        seq,
+        assignment,
+        "signed_decision",
+        json!({ "signed_decision": signed }),
+    )
+}

@@ -1,7 +1,8 @@
 //! Push: exactly once, in order, gaps refused, stale commands answered with
 //! the current case; and the change feed's paging.
 
-use jianban_domain::{Action, RevisionHash};
+use jianban_domain::{Action, RevisionHash, UserRole};
+use jianban_signoff::Decision;
 use serde_json::json;
 
 use crate::both;
@@ -105,11 +106,16 @@ fn stale_transitions_come_back_with_the_current_case(backend: &Backend) {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["case"]["state"], "returned");
-    let approve = Action::Approve {
-        revision: rev,
-        comment: "同意".into(),
-    };
-    let r = head.push(&[action(1, id, &approve), action(2, id, &Action::Receive)]);
+    let approve = signed_decision(
+        &head,
+        1,
+        id,
+        &rev,
+        "gaj-head",
+        UserRole::Head,
+        Decision::Approve,
+    );
+    let r = head.push(&[approve, action(2, id, &Action::Receive)]);
     assert_eq!(r.status, 200, "{}", r.body);
     let res = &r.body["results"];
     assert_eq!(res[0]["status"], "rejected");
@@ -162,11 +168,16 @@ fn stale_transitions_come_back_with_the_current_case(backend: &Backend) {
     // An approval of a revision that was edited since: stale revision.
     let head = server.login("wjw-head");
     let waiting = "a023-wjw";
-    let stale = Action::Approve {
-        revision: RevisionHash("0".repeat(64)),
-        comment: String::new(),
-    };
-    let r = head.push(&[action(1, waiting, &stale)]);
+    let stale = signed_decision(
+        &head,
+        1,
+        waiting,
+        &RevisionHash("0".repeat(64)),
+        "wjw-head",
+        UserRole::Head,
+        Decision::Approve,
+    );
+    let r = head.push(&[stale]);
     assert_eq!(
         r.body["results"][0]["error"]["code"], "workflow.stale_revision",
         "{}",
@@ -176,6 +187,27 @@ fn stale_transitions_come_back_with_the_current_case(backend: &Backend) {
         r.body["results"][0]["current"]["case"]["state"],
         "awaiting_approval"
     );
+    // An approval or a return that is not signed is refused, whoever sends
+    // it, and the case is left as it was.
+    let current: RevisionHash =
+        serde_json::from_value(head.snapshot(waiting)["case"]["draft"]["hash"].clone()).unwrap();
+    let bare_approve = Action::Approve {
+        revision: current,
+        comment: "同意".into(),
+    };
+    let bare_return = Action::ReturnToDrafter {
+        comment: "请修改".into(),
+    };
+    let r = head.push(&[
+        action(2, waiting, &bare_approve),
+        action(3, waiting, &bare_return),
+    ]);
+    assert_eq!(statuses(&r), ["rejected", "rejected"], "{}", r.body);
+    for res in r.body["results"].as_array().unwrap() {
+        assert_eq!(res["error"]["code"], "signoff.unsigned", "{}", r.body);
+        assert!(res["error"]["message"].as_str().unwrap().contains("签名"));
+        assert_eq!(res["current"]["case"]["state"], "awaiting_approval");
+    }
     // No reply without sign-off (不审核不答复): submit from drafting is refused.
     let r = server
         .login("fgw-liaison")
