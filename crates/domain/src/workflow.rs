@@ -441,6 +441,38 @@ impl Case {
     }
 
     /// The deadline the unit is working against now, if any.
+    /// Whether a change of the unit's approval chain reaches this case: only
+    /// while no round of approval is under way and the reply has not gone
+    /// out. A case in approval keeps the chain its approvers are signing
+    /// under; a finished case keeps the chain that signed it.
+    pub fn takes_new_chain(&self) -> bool {
+        matches!(
+            self.state,
+            CaseState::AwaitingReceipt
+                | CaseState::Received
+                | CaseState::AdjustmentRequested
+                | CaseState::Drafting
+                | CaseState::Returned
+        )
+    }
+
+    /// The case under the unit's new approval chain (see
+    /// [`Case::takes_new_chain`]); `None` when the case keeps its chain.
+    pub fn with_approval_chain(
+        &self,
+        chain: &[ApprovalStep],
+    ) -> Result<Option<Case>, WorkflowError> {
+        validate_chain(chain)?;
+        if !self.takes_new_chain() || self.approval_chain == chain {
+            return Ok(None);
+        }
+        let mut next = self.clone();
+        next.approval_chain = chain.to_vec();
+        next.approvals.clear();
+        next.version += 1;
+        Ok(Some(next))
+    }
+
     pub fn current_deadline(&self) -> Option<NaiveDate> {
         match self.state {
             CaseState::AwaitingReceipt => Some(self.deadlines.receipt),

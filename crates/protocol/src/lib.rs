@@ -131,6 +131,25 @@ pub struct KeyReceipt {
     pub created: bool,
 }
 
+/// `GET`/`PUT /v1/units/{id}/approval-chain`: a unit's approval chain
+/// (审核流程), in order; the last step is always the head's sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalChain {
+    pub unit_id: String,
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<jianban_domain::ApprovalStep>,
+    /// Open cases that now follow the chain (on `PUT`).
+    #[serde(default)]
+    pub cases_updated: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetApprovalChainRequest {
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<jianban_domain::ApprovalStep>,
+}
+
 /// `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Health {

@@ -82,6 +82,18 @@ enum Command {
         #[arg(long, default_value = "")]
         doc_prefix: String,
     },
+    /// Show a unit's approval chain (审核流程), or set it with --step, in order:
+    /// --step 承办科室负责人审核:case_handler --step 分管领导审核:deputy_head
+    /// --step 主要负责人审核签发:head
+    ApprovalChain {
+        #[command(flatten)]
+        o: OfficeArgs,
+        #[arg(long)]
+        unit: String,
+        /// "title:role"; roles: case_handler, deputy_head, head.
+        #[arg(long = "step")]
+        steps: Vec<String>,
+    },
     /// Add a user; the password is read from standard input.
     AddUser {
         #[command(flatten)]
@@ -300,6 +312,23 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// One `--step title:role` of `approval-chain`.
+fn parse_step(s: &str) -> Result<jianban_domain::ApprovalStep, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "request.bad_step",
+            format!("审核步骤“{s}”格式有误，应为“名称:岗位”，岗位为 case_handler、deputy_head 或 head，例如“主要负责人审核签发:head”。"),
+        )
+    };
+    let (title, role) = s.rsplit_once(':').ok_or_else(bad)?;
+    let role = serde_json::from_value(serde_json::Value::String(role.trim().to_string()))
+        .map_err(|_| bad())?;
+    Ok(jianban_domain::ApprovalStep {
+        title: title.trim().to_string(),
+        role,
+    })
+}
+
 fn office(o: &OfficeArgs) -> Result<(Service, jianban_domain::Actor), ApiError> {
     let svc = open_service(&o.db, Options::default())?;
     let actor = svc.cli_actor(o.as_user.as_deref())?;
@@ -356,6 +385,25 @@ fn run(command: Command) -> Result<(), ApiError> {
                     doc_prefix,
                 },
             )
+        }
+        Command::ApprovalChain { o, unit, steps } => {
+            let (svc, actor) = office(&o)?;
+            let chain = if steps.is_empty() {
+                svc.approval_chain(&actor, &unit)?
+            } else {
+                let steps = steps
+                    .iter()
+                    .map(|s| parse_step(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                svc.set_approval_chain(&actor, &unit, &steps)?
+            };
+            for (i, s) in chain.steps.iter().enumerate() {
+                println!("{}. {}（{}）", i + 1, s.title, s.role.label_zh());
+            }
+            if !steps.is_empty() {
+                println!("已更新{}件未进入审核的交办记录。", chain.cases_updated);
+            }
+            Ok(())
         }
         Command::AddUser {
             o,

@@ -456,3 +456,49 @@ fn every_error_has_a_code_and_a_chinese_message() {
     assert_eq!(err.code(), "workflow.not_allowed");
     assert_eq!(err.to_string(), "当前状态为“待签收”，不能报送答复。");
 }
+
+#[test]
+fn a_new_unit_chain_reaches_only_cases_outside_approval() {
+    let longer = vec![
+        ApprovalStep {
+            title: "分管领导审核".into(),
+            role: UserRole::DeputyHead,
+        },
+        ApprovalStep {
+            title: "主要负责人审核签发".into(),
+            role: UserRole::Head,
+        },
+    ];
+    let (drafting, now) = drafting_case();
+    let next = drafting
+        .with_approval_chain(&longer)
+        .unwrap()
+        .expect("a case being drafted takes the new chain");
+    assert_eq!(next.approval_chain, longer);
+    assert_eq!(next.version, drafting.version + 1);
+    next.check_invariants().unwrap();
+    assert!(
+        next.with_approval_chain(&longer).unwrap().is_none(),
+        "same chain: nothing to change"
+    );
+
+    // In approval or signed off: the round keeps the chain it started with.
+    let (signed, _, _) = signed_off_case();
+    assert!(signed.with_approval_chain(&longer).unwrap().is_none());
+    let c = apply(&drafting, Action::RecordContact, &liaison(), now).unwrap();
+    let c = apply(
+        &c,
+        Action::EditDraft {
+            draft: DraftSummary::of(&complete_reply(2)),
+        },
+        &liaison(),
+        now,
+    )
+    .unwrap();
+    let in_approval = apply(&c, Action::SubmitForApproval, &liaison(), now).unwrap();
+    assert!(in_approval.with_approval_chain(&longer).unwrap().is_none());
+
+    // A chain that does not end with the head is refused.
+    let err = drafting.with_approval_chain(&longer[..1]).unwrap_err();
+    assert_eq!(err.code(), "workflow.invalid_chain");
+}

@@ -5,7 +5,7 @@ use super::{DbError, Dialect, Tx};
 use crate::params;
 
 /// Bump with every new migration; an older binary refuses a newer database.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,6 +69,12 @@ CREATE INDEX audit_assignment ON audit_log (assignment_id, seq);
 const V2: &str = r#"
 CREATE TABLE signing_keys (user_id TEXT NOT NULL, public_key TEXT NOT NULL, registered_at TEXT NOT NULL, PRIMARY KEY (user_id, public_key));
 CREATE TABLE signed_decisions (assignment_id TEXT NOT NULL, revision TEXT NOT NULL, step BIGINT NOT NULL, signature TEXT NOT NULL, signed_json TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (assignment_id, signature));
+"#;
+
+/// Each unit's approval chain (审核流程); a unit without a row uses the
+/// default (the head signs off alone).
+const V3: &str = r#"
+CREATE TABLE approval_chains (unit_id TEXT PRIMARY KEY REFERENCES units (id), chain_json TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL);
 "#;
 
 const SQLITE_APPEND_ONLY: &str = r#"
@@ -143,14 +149,16 @@ pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
             &[],
         )?;
     }
-    if version < 2 {
-        for stmt in statements(V2) {
-            tx.exec(&stmt, &[])?;
+    for (to, script) in [(2, V2), (3, V3)] {
+        if version < to {
+            for stmt in statements(script) {
+                tx.exec(&stmt, &[])?;
+            }
+            tx.exec(
+                "UPDATE meta SET value = $1 WHERE key = 'schema_version'",
+                params![to.to_string()],
+            )?;
         }
-        tx.exec(
-            "UPDATE meta SET value = $1 WHERE key = 'schema_version'",
-            params![SCHEMA_VERSION.to_string()],
-        )?;
     }
     Ok(())
 }

@@ -375,3 +375,34 @@ fn require_office(caller: &Caller) -> ApiResult<()> {
         ))
     }
 }
+
+#[utoipa::path(get, path = "/v1/units/{id}/approval-chain", tag = "units",
+    security(("bearer" = [])),
+    responses((status = 200, body = ApprovalChain),
+        (status = 403, description = "another unit", body = ErrorBody),
+        (status = 404, description = "no such unit", body = ErrorBody)))]
+pub async fn get_approval_chain(
+    State(s): State<AppState>,
+    caller: Caller,
+    P(id): P<String>,
+) -> ApiResult<Json<ApprovalChain>> {
+    s.run(move |svc| svc.approval_chain(&caller.actor, &id))
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(put, path = "/v1/units/{id}/approval-chain", tag = "units",
+    request_body = SetApprovalChainRequest, security(("bearer" = [])),
+    responses((status = 200, body = ApprovalChain),
+        (status = 403, description = "not the unit's head nor the office", body = ErrorBody),
+        (status = 409, description = "workflow.invalid_chain", body = ErrorBody)))]
+pub async fn set_approval_chain(
+    State(s): State<AppState>,
+    caller: Caller,
+    P(id): P<String>,
+    JsonBody(req): JsonBody<SetApprovalChainRequest>,
+) -> ApiResult<Json<ApprovalChain>> {
+    s.run(move |svc| svc.set_approval_chain(&caller.actor, &id, &req.steps))
+        .await
+        .map(Json)
+}

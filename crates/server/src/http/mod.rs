@@ -88,6 +88,12 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(login).layer(json()))
         .route("/auth/refresh", post(refresh).layer(json()))
         .route("/auth/keys", post(register_key).layer(json()))
+        .route(
+            "/units/{id}/approval-chain",
+            get(get_approval_chain)
+                .put(set_approval_chain)
+                .layer(json()),
+        )
         .route("/sync/push", post(push).layer(json()))
         .route("/sync/changes", get(changes))
         .route(

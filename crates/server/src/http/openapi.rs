@@ -17,6 +17,8 @@ use super::handlers;
         handlers::login,
         handlers::refresh,
         handlers::register_key,
+        handlers::get_approval_chain,
+        handlers::set_approval_chain,
         handlers::push,
         handlers::changes,
         handlers::put_document,

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use jianban_domain::validate::{check_reply, check_required_line, check_text, InputError};
-use jianban_domain::workflow::{default_approval_chain, CoHandlerStatus};
+use jianban_domain::workflow::CoHandlerStatus;
 use jianban_domain::*;
 use jianban_protocol::{
     AssignmentSnapshot, DraftData, Entity, NoticeData, NoticeKind, OpinionData, SaveDraftPayload,
@@ -99,7 +99,7 @@ pub fn load(tx: &mut dyn Tx, id: &str) -> Result<Option<Stored>, DbError> {
     }
 }
 
-fn write_case(tx: &mut dyn Tx, case: &Case) -> Result<(), DbError> {
+pub(crate) fn write_case(tx: &mut dyn Tx, case: &Case) -> Result<(), DbError> {
     tx.exec(
         "UPDATE assignments SET state = $2, deadline = $3, version = $4, case_json = $5 WHERE id = $1",
         params![
@@ -113,7 +113,7 @@ fn write_case(tx: &mut dyn Tx, case: &Case) -> Result<(), DbError> {
     Ok(())
 }
 
-fn emit_snapshot(tx: &mut dyn Tx, st: &Stored) -> Result<(), DbError> {
+pub(crate) fn emit_snapshot(tx: &mut dyn Tx, st: &Stored) -> Result<(), DbError> {
     emit(
         tx,
         Entity::Assignment,
@@ -486,7 +486,7 @@ impl Service {
             sugg.is_urgent,
             &self.policy,
             &calendar,
-            default_approval_chain(),
+            super::chains::chain_of(tx, a.unit_id.as_str())?,
             co_handlers,
         )?;
         tx.exec(

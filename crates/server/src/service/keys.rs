@@ -174,6 +174,15 @@ impl Service {
                     record.role.label_zh()
                 ))
             })?;
+        // The record names the step it signs; it must be the step the case
+        // is at, or the chain verified at submission would not match.
+        if record.step != case.case.approvals.len() {
+            return Err(CommandError::Signature(format!(
+                "签名记录针对第{}步审核，而该件目前在第{}步，平台未接受。请同步后重新审核。",
+                record.step + 1,
+                case.case.approvals.len() + 1
+            )));
+        }
         let action = match record.decision {
             Decision::Approve => Action::Approve {
                 revision: record.revision.clone(),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod chains;
 pub mod changes;
 pub mod demo;
 pub mod documents;

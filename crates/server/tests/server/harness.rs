@@ -458,7 +458,7 @@ pub fn statuses(r: &Resp) -> Vec<String> {
 
 /// A decision signed with a fresh key of `user`, the key registered with the
 /// server through `client` (logged in as `user`), as a `signed_decision`
-/// command. Names and roles are those of the demo data set.
+/// command for step 0 of the default chain.
 pub fn signed_decision(
     client: &Client,
     seq: i64,
@@ -466,6 +466,27 @@ pub fn signed_decision(
     revision: &jianban_domain::RevisionHash,
     user: &str,
     role: jianban_domain::UserRole,
+    decision: jianban_signoff::Decision,
+) -> Value {
+    signed_step(
+        client,
+        seq,
+        assignment,
+        revision,
+        (user, role),
+        (0, "主要负责人审核签发"),
+        decision,
+    )
+}
+
+/// As [`signed_decision`], for any step of a unit's chain.
+pub fn signed_step(
+    client: &Client,
+    seq: i64,
+    assignment: &str,
+    revision: &jianban_domain::RevisionHash,
+    (user, role): (&str, jianban_domain::UserRole),
+    (step, step_title): (usize, &str),
     decision: jianban_signoff::Decision,
 ) -> Value {
     let (identity, key) = jianban_signoff::SigningIdentity::create("审核人的密码");
@@ -478,8 +499,8 @@ pub fn signed_decision(
         jianban_signoff::DecisionRecord {
             assignment_id: jianban_domain::AssignmentId::new(assignment),
             revision: revision.clone(),
-            step: 0,
-            step_title: "主要负责人审核签发".into(),
+            step,
+            step_title: step_title.into(),
             signer: jianban_domain::UserId::new(user),
             signer_name: user.into(),
             role,

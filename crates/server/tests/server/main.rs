@@ -6,6 +6,7 @@ mod harness;
 
 mod authz;
 mod bad_input;
+mod chains;
 mod crash;
 mod import;
 mod office;
