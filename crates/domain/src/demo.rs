@@ -71,6 +71,61 @@ pub fn demo_data() -> DemoData {
     data
 }
 
+/// The demo set scaled up for benchmarks: `n` suggestions over 200 units,
+/// each with one split assignment in drafting (so each has a draft).
+pub fn scaled(n: usize) -> DemoData {
+    let base = demo_data();
+    let mut data = DemoData {
+        format: base.format.clone(),
+        sessions: base.sessions.clone(),
+        deputies: base.deputies.clone(),
+        units: Vec::new(),
+        users: base
+            .user(None, UserRole::OfficeStaff)
+            .into_iter()
+            .cloned()
+            .collect(),
+        suggestions: Vec::new(),
+        assignments: Vec::new(),
+    };
+    for u in 0..200 {
+        let id = UnitId::new(format!("u{u:03}"));
+        data.units.push(Unit {
+            id: id.clone(),
+            name: format!("市第{u}局"),
+            doc_prefix: format!("宿{u}建复"),
+        });
+        for (role, name) in [(UserRole::Liaison, "联络员"), (UserRole::Head, "局长")] {
+            data.users.push(DemoUser {
+                id: UserId::new(format!("{id}-{role:?}")),
+                name: format!("{name}{u}"),
+                role,
+                unit: Some(id.clone()),
+            });
+        }
+    }
+    for i in 0..n {
+        let template = &base.suggestions[i % base.suggestions.len()];
+        let id = SuggestionId::new(format!("s{i:05}"));
+        data.suggestions.push(Suggestion {
+            id: id.clone(),
+            number: i as u32 + 1,
+            title: format!("{}（{}）", template.title, i),
+            ..template.clone()
+        });
+        data.assignments.push(DemoAssignment {
+            id: AssignmentId::new(format!("a{i:05}")),
+            suggestion_id: id,
+            unit_id: UnitId::new(format!("u{:03}", i % 200)),
+            role: HandlingRole::Split,
+            assigned_days_ago: 30 + (i % 60) as u32,
+            state: CaseState::Drafting,
+            evaluation: None,
+        });
+    }
+    data
+}
+
 impl DemoData {
     pub fn suggestion(&self, id: &SuggestionId) -> Option<&Suggestion> {
         self.suggestions.iter().find(|s| &s.id == id)

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Local;
-use jianban_domain::demo::{demo_data, DemoAssignment, DemoData, DemoUser};
+use jianban_domain::demo::{demo_data, scaled};
 use jianban_domain::*;
 use jianban_store::Store;
 
@@ -33,57 +33,6 @@ fn three_page_body(n: usize) -> String {
         s.push('\n');
     }
     s
-}
-
-/// The demo set scaled up: 10,000 suggestions over 200 units, each with one
-/// assignment in drafting (so each has a draft revision to search).
-fn big_demo(n: usize) -> DemoData {
-    let base = demo_data();
-    let mut data = DemoData {
-        format: base.format.clone(),
-        sessions: base.sessions.clone(),
-        deputies: base.deputies.clone(),
-        units: Vec::new(),
-        users: vec![base.user(None, UserRole::OfficeStaff).unwrap().clone()],
-        suggestions: Vec::new(),
-        assignments: Vec::new(),
-    };
-    for u in 0..200 {
-        let id = UnitId::new(format!("u{u:03}"));
-        data.units.push(Unit {
-            id: id.clone(),
-            name: format!("市第{u}局"),
-            doc_prefix: format!("宿{u}建复"),
-        });
-        for (role, name) in [(UserRole::Liaison, "联络员"), (UserRole::Head, "局长")] {
-            data.users.push(DemoUser {
-                id: UserId::new(format!("{id}-{role:?}")),
-                name: format!("{name}{u}"),
-                role,
-                unit: Some(id.clone()),
-            });
-        }
-    }
-    for i in 0..n {
-        let template = &base.suggestions[i % base.suggestions.len()];
-        let id = SuggestionId::new(format!("s{i:05}"));
-        data.suggestions.push(Suggestion {
-            id: id.clone(),
-            number: i as u32 + 1,
-            title: format!("{}（{}）", template.title, i),
-            ..template.clone()
-        });
-        data.assignments.push(DemoAssignment {
-            id: AssignmentId::new(format!("a{i:05}")),
-            suggestion_id: id,
-            unit_id: UnitId::new(format!("u{:03}", i % 200)),
-            role: HandlingRole::Split,
-            assigned_days_ago: 30 + (i % 60) as u32,
-            state: CaseState::Drafting,
-            evaluation: None,
-        });
-    }
-    data
 }
 
 fn main() {
@@ -120,7 +69,7 @@ fn main() {
     let path = dir.path().join("big.sqlite3");
     let t = Instant::now();
     let mut big = Store::open(&path).unwrap();
-    big.import_demo_as_of(&big_demo(10_000), today).unwrap();
+    big.import_demo_as_of(&scaled(10_000), today).unwrap();
     println!(
         "(building 10,000 suggestions, assignments and drafts took {:.1} s)",
         t.elapsed().as_secs_f64()
@@ -168,7 +117,7 @@ fn main() {
     );
 
     let mut s = Store::open(&path).unwrap();
-    let liaison = big_demo(1)
+    let liaison = scaled(1)
         .user(Some(&UnitId::new("u007")), UserRole::Liaison)
         .unwrap()
         .actor();

@@ -188,6 +188,47 @@ impl Session<'_> {
         )
     }
 
+    pub fn click(&self, element: &str) -> Result<()> {
+        self.call("POST", &format!("/element/{element}/click"), Some(json!({})))
+            .map(|_| ())
+    }
+
+    /// Types `text` into the element (focusing it first), as a person would:
+    /// one key event per character.
+    pub fn send_keys(&self, element: &str, text: &str) -> Result<()> {
+        self.call(
+            "POST",
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        )
+        .map(|_| ())
+    }
+
+    pub fn clear(&self, element: &str) -> Result<()> {
+        self.call("POST", &format!("/element/{element}/clear"), Some(json!({})))
+            .map(|_| ())
+    }
+
+    /// Key chords through the actions API, e.g. `&["\u{E009}", "s"]` for
+    /// Ctrl+S: every key is pressed in order, then released in reverse.
+    pub fn chord(&self, keys: &[&str]) -> Result<()> {
+        let mut actions: Vec<Value> = keys
+            .iter()
+            .map(|k| json!({ "type": "keyDown", "value": k }))
+            .collect();
+        actions.extend(
+            keys.iter()
+                .rev()
+                .map(|k| json!({ "type": "keyUp", "value": k })),
+        );
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] })),
+        )
+        .map(|_| ())
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
         let v = self.call("GET", "/screenshot", None)?;
