@@ -9,5 +9,6 @@ mod bad_input;
 mod crash;
 mod import;
 mod office;
+mod stats;
 mod sync;
 mod tls;
