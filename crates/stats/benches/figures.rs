@@ -33,8 +33,15 @@ fn rows(n: usize) -> Vec<CaseRow> {
                 role,
                 assigned_on: start + Days::new((suggestion % 20) as u64),
             };
-            let mut case = Case::new(&assignment, false, &policy, &cal, default_approval_chain(), vec![])
-                .unwrap();
+            let mut case = Case::new(
+                &assignment,
+                false,
+                &policy,
+                &cal,
+                default_approval_chain(),
+                vec![],
+            )
+            .unwrap();
             let i = suggestion as usize;
             case.state = CaseState::ALL[i % CaseState::ALL.len()];
             case.contact_count = (i % 4) as u32;
@@ -58,8 +65,9 @@ fn rows(n: usize) -> Vec<CaseRow> {
                 suggestion_number: suggestion,
                 suggestion_title: format!("关于第{suggestion}件事项的建议"),
                 lead_deputy: "张三".into(),
-                is_key: suggestion % 500 == 0,
-                replied_on: (i % 3 != 0).then(|| assignment.assigned_on + Days::new(60 + (i % 40) as u64)),
+                is_key: suggestion.is_multiple_of(500),
+                replied_on: (!i.is_multiple_of(3))
+                    .then(|| assignment.assigned_on + Days::new(60 + (i % 40) as u64)),
             });
         }
     }
@@ -105,7 +113,19 @@ fn main() {
     );
     println!("figures (city)          median {:>8.1?}", t_fig);
     println!("figures (one unit)      median {:>8.1?}", t_unit);
-    println!("report text             median {:>8.1?}  ({} chars)", t_rep, text.chars().count());
-    println!("figures.xlsx            median {:>8.1?}  ({} KB)", t_fx, fx.len() / 1024);
-    println!("ledger.xlsx (all cases) median {:>8.1?}  ({} KB)", t_led, led.len() / 1024);
+    println!(
+        "report text             median {:>8.1?}  ({} chars)",
+        t_rep,
+        text.chars().count()
+    );
+    println!(
+        "figures.xlsx            median {:>8.1?}  ({} KB)",
+        t_fx,
+        fx.len() / 1024
+    );
+    println!(
+        "ledger.xlsx (all cases) median {:>8.1?}  ({} KB)",
+        t_led,
+        led.len() / 1024
+    );
 }

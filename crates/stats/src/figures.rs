@@ -252,11 +252,14 @@ impl Figures {
         let by_state = counts(&states, |s| {
             rows.iter().filter(|r| r.case.state == s).count() as u64
         });
-        let roles: Vec<(HandlingRole, &str, &str)> =
-            [HandlingRole::Lead, HandlingRole::CoHandler, HandlingRole::Split]
-                .iter()
-                .map(|r| (*r, role_code(*r), r.label_zh()))
-                .collect();
+        let roles: Vec<(HandlingRole, &str, &str)> = [
+            HandlingRole::Lead,
+            HandlingRole::CoHandler,
+            HandlingRole::Split,
+        ]
+        .iter()
+        .map(|r| (*r, role_code(*r), r.label_zh()))
+        .collect();
         let by_role = counts(&roles, |role| {
             active.iter().filter(|r| r.assignment.role == role).count() as u64
         });
@@ -336,10 +339,7 @@ impl Figures {
             let mean = days.iter().sum::<i64>() as f64 / days.len() as f64;
             (mean * 10.0).round() / 10.0
         });
-        let contacted = replying
-            .iter()
-            .filter(|r| r.case.contact_count > 0)
-            .count() as u64;
+        let contacted = replying.iter().filter(|r| r.case.contact_count > 0).count() as u64;
         let evals: Vec<(Evaluation, &str, &str)> = [
             Evaluation::Satisfied,
             Evaluation::BasicallySatisfied,
@@ -464,13 +464,19 @@ fn key_progress(rs: &[&CaseRow]) -> KeyProgress {
 fn unit_lines(rows: &[&CaseRow], as_of: NaiveDate) -> Vec<UnitLine> {
     let mut units: BTreeMap<&str, Vec<&CaseRow>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.is_active()) {
-        units.entry(r.assignment.unit_id.as_str()).or_default().push(r);
+        units
+            .entry(r.assignment.unit_id.as_str())
+            .or_default()
+            .push(r);
     }
     let mut lines: Vec<UnitLine> = units
         .into_iter()
         .map(|(id, rs)| {
             let role = |x| rs.iter().filter(|r| r.assignment.role == x).count() as u64;
-            let replying = rs.iter().copied().filter(|r| r.assignment.role.replies_to_deputy());
+            let replying = rs
+                .iter()
+                .copied()
+                .filter(|r| r.assignment.role.replies_to_deputy());
             let (on_time, satisfaction) = rates_of(replying, as_of);
             UnitLine {
                 unit_id: id.to_string(),
@@ -484,7 +490,10 @@ fn unit_lines(rows: &[&CaseRow], as_of: NaiveDate) -> Vec<UnitLine> {
                     .iter()
                     .filter(|r| r.case.state == CaseState::Concluded)
                     .count() as u64,
-                overdue: rs.iter().filter(|r| overdue_since(r, as_of).is_some()).count() as u64,
+                overdue: rs
+                    .iter()
+                    .filter(|r| overdue_since(r, as_of).is_some())
+                    .count() as u64,
                 on_time,
                 satisfaction,
             }

@@ -59,7 +59,7 @@ fn category_phrase(c: ResultCategory) -> &'static str {
 
 /// "约占33.33%", or "占50.00%" when the share is exact.
 fn share_phrase(c: &Count, whole: u64) -> String {
-    let exact = whole > 0 && (c.count as u128 * 10_000) % whole as u128 == 0;
+    let exact = whole > 0 && (c.count as u128 * 10_000).is_multiple_of(whole as u128);
     format!("{}{}", if exact { "占" } else { "约占" }, c.percent)
 }
 

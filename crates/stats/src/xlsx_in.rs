@@ -300,7 +300,11 @@ pub fn parse_suggestions(bytes: &[u8]) -> Result<Parsed<SuggestionRow>, ImportEr
                 check_line(col, &v)
             };
             if let Err(e) = checked {
-                bad.push(issue(line, col, format!("{e}请在Excel中修改此单元格后重新导入")));
+                bad.push(issue(
+                    line,
+                    col,
+                    format!("{e}请在Excel中修改此单元格后重新导入"),
+                ));
             }
         }
         let text = get("内容");
@@ -312,7 +316,10 @@ pub fn parse_suggestions(bytes: &[u8]) -> Result<Parsed<SuggestionRow>, ImportEr
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        if co_signers.iter().any(|c| check_required_line("附议代表", c).is_err()) {
+        if co_signers
+            .iter()
+            .any(|c| check_required_line("附议代表", c).is_err())
+        {
             bad.push(issue(
                 line,
                 "附议代表",
@@ -380,7 +387,11 @@ pub fn parse_evaluations(bytes: &[u8]) -> Result<Parsed<EvaluationRow>, ImportEr
         let n = number(line, &get("建议号")).map_err(|e| bad.push(e)).ok();
         let unit = get("承办单位");
         if let Err(e) = check_required_line("承办单位", &unit) {
-            bad.push(issue(line, "承办单位", format!("{e}请填写承办单位的全称，如市发展改革委")));
+            bad.push(issue(
+                line,
+                "承办单位",
+                format!("{e}请填写承办单位的全称，如市发展改革委"),
+            ));
         }
         let e_text = get("代表评价");
         let e = evaluation(&e_text);
@@ -397,7 +408,11 @@ pub fn parse_evaluations(bytes: &[u8]) -> Result<Parsed<EvaluationRow>, ImportEr
         }
         for col in ["代表", "备注"] {
             if let Err(err) = check_line(col, &get(col)) {
-                bad.push(issue(line, col, format!("{err}请在Excel中修改此单元格后重新导入")));
+                bad.push(issue(
+                    line,
+                    col,
+                    format!("{err}请在Excel中修改此单元格后重新导入"),
+                ));
             }
         }
         if let Some(n) = n {

@@ -64,7 +64,12 @@ fn pct() -> Format {
 }
 
 /// Writes a title in row 1 and column names in row 2; data start in row 3.
-fn start(sheet: &mut Worksheet, name: &str, heading: &str, columns: &[&str]) -> Result<(), XlsxError> {
+fn start(
+    sheet: &mut Worksheet,
+    name: &str,
+    heading: &str,
+    columns: &[&str],
+) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
     sheet.write_string_with_format(0, 0, heading, &title())?;
     for (i, c) in columns.iter().enumerate() {
@@ -237,8 +242,20 @@ pub fn figures_xlsx(f: &Figures, heading: &str) -> Result<Vec<u8>, StatsError> {
             sheet.write_number(row, 1, d)?;
         }
     }
-    count_sheet(&mut book, "办理状态", "按办理状态（件次）", "办理状态", &f.by_state)?;
-    count_sheet(&mut book, "承办方式", "按承办方式（件次）", "承办方式", &f.by_role)?;
+    count_sheet(
+        &mut book,
+        "办理状态",
+        "按办理状态（件次）",
+        "办理状态",
+        &f.by_state,
+    )?;
+    count_sheet(
+        &mut book,
+        "承办方式",
+        "按承办方式（件次）",
+        "承办方式",
+        &f.by_role,
+    )?;
     let categories: Vec<Count> = f
         .by_category
         .iter()
@@ -247,15 +264,35 @@ pub fn figures_xlsx(f: &Figures, heading: &str) -> Result<Vec<u8>, StatsError> {
             ..c.clone()
         })
         .collect();
-    count_sheet(&mut book, "结果类别", "按办理结果类别（件）", "结果类别", &categories)?;
-    count_sheet(&mut book, "代表评价", "代表评价（件）", "评价", &f.by_evaluation)?;
+    count_sheet(
+        &mut book,
+        "结果类别",
+        "按办理结果类别（件）",
+        "结果类别",
+        &categories,
+    )?;
+    count_sheet(
+        &mut book,
+        "代表评价",
+        "代表评价（件）",
+        "评价",
+        &f.by_evaluation,
+    )?;
     {
         let sheet = book.add_worksheet();
         start(
             sheet,
             "逾期清单",
             &format!("逾期清单（截至{as_of}）"),
-            &["建议号", "建议标题", "承办单位", "承办方式", "办理状态", "期限", "逾期工作日"],
+            &[
+                "建议号",
+                "建议标题",
+                "承办单位",
+                "承办方式",
+                "办理状态",
+                "期限",
+                "逾期工作日",
+            ],
         )?;
         sheet.set_column_width(1, 40)?;
         for (i, o) in f.overdue.iter().enumerate() {
@@ -275,7 +312,15 @@ pub fn figures_xlsx(f: &Figures, heading: &str) -> Result<Vec<u8>, StatsError> {
             sheet,
             "重点建议",
             "重点建议办理进度",
-            &["建议号", "建议标题", "领衔代表", "承办单位", "办理状态", "结果类别", "代表评价"],
+            &[
+                "建议号",
+                "建议标题",
+                "领衔代表",
+                "承办单位",
+                "办理状态",
+                "结果类别",
+                "代表评价",
+            ],
         )?;
         sheet.set_column_width(1, 40)?;
         sheet.set_column_width(3, 30)?;

@@ -117,7 +117,8 @@ pub fn run(c: StatsCommand) -> Result<(), ApiError> {
             year,
         } => {
             let (svc, actor) = office(&o)?;
-            let kind: XlsxImportKind = super::parse_enum("导入类型（suggestions或evaluations）", &kind)?;
+            let kind: XlsxImportKind =
+                super::parse_enum("导入类型（suggestions或evaluations）", &kind)?;
             let bytes = std::fs::read(&file).map_err(|e| {
                 ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
             })?;

@@ -131,7 +131,10 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(stats_handlers::stats))
         .route("/stats/report", get(stats_handlers::stats_report))
         .route("/stats/ledger.xlsx", get(stats_handlers::stats_ledger))
-        .route("/stats/figures.xlsx", get(stats_handlers::stats_figures_xlsx))
+        .route(
+            "/stats/figures.xlsx",
+            get(stats_handlers::stats_figures_xlsx),
+        )
         .route(
             "/import/xlsx",
             post(stats_handlers::import_xlsx).layer(file()),

@@ -64,7 +64,9 @@ pub async fn stats_ledger(
     caller: Caller,
     Q(q): Q<StatsQuery>,
 ) -> ApiResult<Response> {
-    let bytes = s.run(move |svc| svc.stats_ledger(&caller.actor, &q)).await?;
+    let bytes = s
+        .run(move |svc| svc.stats_ledger(&caller.actor, &q))
+        .await?;
     Ok(xlsx(bytes, "ledger.xlsx"))
 }
 

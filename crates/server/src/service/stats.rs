@@ -221,7 +221,8 @@ impl Service {
             Scope::City => "市政府系统".to_string(),
             Scope::Unit { unit_name, .. } => unit_name.clone(),
         };
-        let mut ctx = ReportContext::new(q.year.unwrap_or(l.session.year), &system, &l.session.name);
+        let mut ctx =
+            ReportContext::new(q.year.unwrap_or(l.session.year), &system, &l.session.name);
         if l.scope == Scope::City {
             ctx.session_total = Some(l.session.suggestions);
         }

@@ -168,7 +168,12 @@ fn stats_endpoints(backend: &Backend) {
     let (status, fig) = bytes(&server, &office, "/v1/stats/figures.xlsx");
     assert_eq!(status, 200);
     let cats = sheet(&fig, "结果类别");
-    for (i, c) in city.body["by_category"].as_array().unwrap().iter().enumerate() {
+    for (i, c) in city.body["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         assert_eq!(cats[i + 2][1], c["count"].as_u64().unwrap().to_string());
     }
     let states = sheet(&fig, "办理状态");
@@ -181,7 +186,9 @@ fn stats_endpoints(backend: &Backend) {
     let text = report.body["text"].as_str().unwrap();
     let n = city.body["suggestions"].as_u64().unwrap();
     assert!(
-        text.contains(&format!("年，市政府系统共承办市六届人大三次会议代表建议{n}件")),
+        text.contains(&format!(
+            "年，市政府系统共承办市六届人大三次会议代表建议{n}件"
+        )),
         "{text}"
     );
     let unit_report = liaison.get("/v1/stats/report");
@@ -228,7 +235,10 @@ fn evaluation_import(backend: &Backend) {
     let msg = r.body["message"].as_str().unwrap();
     assert!(msg.contains("有3处错误，未导入任何评价"), "{msg}");
     let errors = r.body["errors"].to_string();
-    assert!(errors.contains("请填写“满意”“基本满意”或“不满意”"), "{errors}");
+    assert!(
+        errors.contains("请填写“满意”“基本满意”或“不满意”"),
+        "{errors}"
+    );
     assert!(errors.contains("没有交由“市不存在局”办理"), "{errors}");
     assert!(errors.contains("请先确认该单位已答复"), "{errors}");
     assert_eq!(state_of(&office, "a030-gaj"), "submitted");
@@ -248,7 +258,10 @@ fn evaluation_import(backend: &Backend) {
     upload(&office, path, b"not a workbook").assert_error(422, "import.unreadable");
     let r = upload(&office, path, &xlsx(&[&["建议号", "评分"], &["30", "90"]]));
     r.assert_error(422, "import.columns");
-    assert!(r.body["message"].as_str().unwrap().contains("缺少必填列“承办单位”"));
+    assert!(r.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("缺少必填列“承办单位”"));
 }
 both!(evaluation_import);
 

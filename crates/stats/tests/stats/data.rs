@@ -96,7 +96,11 @@ pub fn source_year() -> Vec<CaseRow> {
     let mut rows = Vec::new();
     for n in 1..=201u32 {
         let lead = ["fgw", "wjw", "zjj"][(n % 3) as usize];
-        let replied = if n % 2 == 0 { "2024-06-14" } else { "2024-05-31" };
+        let replied = if n % 2 == 0 {
+            "2024-06-14"
+        } else {
+            "2024-05-31"
+        };
         let evaluation = if n <= 150 {
             Evaluation::Satisfied
         } else {

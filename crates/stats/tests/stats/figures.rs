@@ -32,7 +32,12 @@ fn split_suggestions_take_the_least_advanced_category() {
             ..Default::default()
         }),
     ];
-    let f = Figures::compute(&rows, Scope::City, date("2024-05-10"), &WorkingCalendar::national());
+    let f = Figures::compute(
+        &rows,
+        Scope::City,
+        date("2024-05-10"),
+        &WorkingCalendar::national(),
+    );
     assert_eq!(f.suggestions, 1);
     assert_eq!(f.multi_unit_suggestions, 1);
     assert_eq!(f.category(ResultCategory::C).count, 1);

@@ -36,7 +36,9 @@ fn the_source_s_numbers_give_the_source_s_sentences() {
     assert!(!text.contains("超过办理期限"), "{text}");
     // The key suggestions by number, with their lead unit first.
     assert!(
-        text.contains("（第39号）由市发展改革委、市卫生健康委办理，目前已办结，办理结果为A类，代表评价满意。"),
+        text.contains(
+            "（第39号）由市发展改革委、市卫生健康委办理，目前已办结，办理结果为A类，代表评价满意。"
+        ),
         "{text}"
     );
 }
@@ -68,7 +70,10 @@ fn an_unfinished_year_says_how_far_it_went() {
     let mut rows = source_year();
     // Three leads have not replied and their deadline has passed; one
     // replied late; one has a C.
-    for r in rows.iter_mut().filter(|r| r.assignment.role == HandlingRole::Lead) {
+    for r in rows
+        .iter_mut()
+        .filter(|r| r.assignment.role == HandlingRole::Lead)
+    {
         match r.suggestion_number {
             1..=3 => {
                 r.case.state = CaseState::Drafting;
@@ -101,7 +106,10 @@ fn an_unfinished_year_says_how_far_it_went() {
         "{text}"
     );
     assert!(text.contains("按时答复率98.01%"), "{text}");
-    assert!(text.contains("截至2024年7月10日，尚有3件超过办理期限"), "{text}");
+    assert!(
+        text.contains("截至2024年7月10日，尚有3件超过办理期限"),
+        "{text}"
+    );
     assert_eq!(f.on_time, Rate::new(197, 201));
     assert_eq!(f.overdue.len(), 3);
     assert_eq!(f.overdue[0].deadline, date("2024-06-28"));
@@ -126,11 +134,15 @@ fn a_unit_s_report_counts_its_roles() {
     );
     let lead = rows
         .iter()
-        .filter(|r| r.assignment.unit_id.as_str() == "fgw" && r.assignment.role == HandlingRole::Lead)
+        .filter(|r| {
+            r.assignment.unit_id.as_str() == "fgw" && r.assignment.role == HandlingRole::Lead
+        })
         .count();
     let co = rows
         .iter()
-        .filter(|r| r.assignment.unit_id.as_str() == "fgw" && r.assignment.role == HandlingRole::CoHandler)
+        .filter(|r| {
+            r.assignment.unit_id.as_str() == "fgw" && r.assignment.role == HandlingRole::CoHandler
+        })
         .count();
     assert_eq!(f.assignments as usize, lead + co);
     assert!(

@@ -39,10 +39,16 @@ fn shares_that_do_not_divide_evenly() {
     // 1/7 each: 14.2857…%; the shown shares still total 100.00%.
     let s = shares(&[1; 7]);
     let shown: Vec<String> = s.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown, ["14.29%", "14.29%", "14.29%", "14.29%", "14.28%", "14.28%", "14.28%"]);
+    assert_eq!(
+        shown,
+        ["14.29%", "14.29%", "14.29%", "14.29%", "14.28%", "14.28%", "14.28%"]
+    );
     // Rounding each on its own would give 33.33 × 3 = 99.99%.
     assert_eq!(
-        shares(&[2, 2, 2]).iter().map(|p| p.hundredths()).sum::<u32>(),
+        shares(&[2, 2, 2])
+            .iter()
+            .map(|p| p.hundredths())
+            .sum::<u32>(),
         10_000
     );
 }

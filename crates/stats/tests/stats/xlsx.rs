@@ -43,7 +43,10 @@ fn the_figures_workbook_reads_back_with_the_same_figures() {
     );
     let bytes = figures_xlsx(&f, "市政府系统代表建议办理统计").unwrap();
     let book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
-    assert_eq!(book.sheet_names(), FIGURES_SHEETS.map(String::from).to_vec());
+    assert_eq!(
+        book.sheet_names(),
+        FIGURES_SHEETS.map(String::from).to_vec()
+    );
 
     let cats = sheet(&bytes, "结果类别");
     assert_eq!(text(&cats[1][0]), "结果类别");
@@ -76,10 +79,7 @@ fn the_figures_workbook_reads_back_with_the_same_figures() {
     );
 
     let states = sheet(&bytes, "办理状态");
-    let concluded = states
-        .iter()
-        .find(|r| text(&r[0]) == "已办结")
-        .unwrap();
+    let concluded = states.iter().find(|r| text(&r[0]) == "已办结").unwrap();
     assert_eq!(num(&concluded[1]), 289.0);
     assert_eq!(num(&concluded[2]), 100.0);
 
@@ -134,7 +134,8 @@ fn the_ledger_lists_every_case_with_its_dates_and_results() {
         );
         assert_eq!(
             text(&line[col("结果类别")]),
-            r.category().map_or(String::new(), |c| c.letter().to_string())
+            r.category()
+                .map_or(String::new(), |c| c.letter().to_string())
         );
         assert_eq!(
             text(&line[col("代表评价")]),
@@ -168,7 +169,13 @@ fn suggestion_import_reports_each_bad_row_and_keeps_the_good_ones_apart() {
     let bytes = workbook(&[
         &["市六届人大三次会议代表建议目录"],
         &["建议号", "标题", "领衔代表", "附议代表", "重点建议"],
-        &["39", "关于推动我市民营经济高质量发展的建议", "张三", "李四、王五", "是"],
+        &[
+            "39",
+            "关于推动我市民营经济高质量发展的建议",
+            "张三",
+            "李四、王五",
+            "是",
+        ],
         &["第40号", "关于规范医院过度检查的建议", "李四", "", ""],
         &["abc", "关于一件事的建议", "王五", "", ""],
         &["41", "", "王五", "", "也许"],
@@ -184,10 +191,22 @@ fn suggestion_import_reports_each_bad_row_and_keeps_the_good_ones_apart() {
     assert_eq!(parsed.rows[1].row, 4);
     let shown: Vec<String> = parsed.issues.iter().map(|i| i.to_string()).collect();
     assert_eq!(shown.len(), 4, "{shown:?}");
-    assert!(shown[0].starts_with("第5行“建议号”列：“abc”不是有效的建议号，请填写正整数"), "{shown:?}");
-    assert!(shown[1].starts_with("第6行“标题”列：“标题”不能为空。"), "{shown:?}");
-    assert!(shown[2].starts_with("第6行“重点建议”列：“也许”无法识别，请填写“是”或“否”"), "{shown:?}");
-    assert!(shown[3].starts_with("第8行“建议号”列：第39号与第3行重复"), "{shown:?}");
+    assert!(
+        shown[0].starts_with("第5行“建议号”列：“abc”不是有效的建议号，请填写正整数"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].starts_with("第6行“标题”列：“标题”不能为空。"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[2].starts_with("第6行“重点建议”列：“也许”无法识别，请填写“是”或“否”"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[3].starts_with("第8行“建议号”列：第39号与第3行重复"),
+        "{shown:?}"
+    );
 }
 
 #[test]
@@ -212,7 +231,11 @@ fn evaluation_import_checks_every_row() {
         .collect();
     assert_eq!(
         rows,
-        [(4, Some("代表评价")), (5, Some("承办单位")), (6, Some("建议号"))]
+        [
+            (4, Some("代表评价")),
+            (5, Some("承办单位")),
+            (6, Some("建议号"))
+        ]
     );
     assert!(parsed.issues[0]
         .message
@@ -221,13 +244,19 @@ fn evaluation_import_checks_every_row() {
 
 #[test]
 fn a_file_with_wrong_columns_is_refused_whole() {
-    let bytes = workbook(&[&["建议号", "承办单位", "评分"], &["39", "市发展改革委", "90"]]);
+    let bytes = workbook(&[
+        &["建议号", "承办单位", "评分"],
+        &["39", "市发展改革委", "90"],
+    ]);
     let err = parse_evaluations(&bytes).unwrap_err();
     assert_eq!(err.code(), "import.columns");
     let msg = err.to_string();
     assert!(msg.contains("未知的列“评分”"), "{msg}");
     assert!(msg.contains("缺少必填列“代表评价”"), "{msg}");
-    assert!(msg.contains("建议号*、承办单位*、代表评价*、代表、备注"), "{msg}");
+    assert!(
+        msg.contains("建议号*、承办单位*、代表评价*、代表、备注"),
+        "{msg}"
+    );
     let err = parse_suggestions(b"not a workbook").unwrap_err();
     assert_eq!(err.code(), "import.unreadable");
     assert!(err.to_string().contains("请确认文件为.xlsx格式"));
