@@ -9,9 +9,11 @@
 //! See `README.md` beside this crate for the contract in prose.
 
 mod office;
+mod stats;
 mod sync;
 
 pub use office::*;
+pub use stats::*;
 pub use sync::*;
 
 use serde::{Deserialize, Serialize};

@@ -21,6 +21,8 @@ use crate::error::ApiError;
 use crate::http::{router, AppState};
 use crate::service::{Options, Service};
 
+mod stats;
+
 #[derive(Parser)]
 #[command(
     name = "jianban-server",
@@ -219,6 +221,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    #[command(flatten)]
+    Stats(stats::StatsCommand),
 }
 
 #[derive(Args, Clone)]
@@ -536,6 +540,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             print(&svc.list_assignments(&actor, &q)?);
             Ok(())
         }
+        Command::Stats(c) => stats::run(c),
     }
 }
 

@@ -6,6 +6,7 @@
 mod extract;
 mod handlers;
 pub mod openapi;
+mod stats_handlers;
 
 use std::sync::Arc;
 
@@ -133,6 +134,17 @@ pub fn router(state: AppState) -> Router {
         .route("/office/units", post(add_unit).layer(json()))
         .route("/office/users", post(add_user).layer(json()))
         .route("/office/audit", get(audit_log))
+        .route("/stats", get(stats_handlers::stats))
+        .route("/stats/report", get(stats_handlers::stats_report))
+        .route("/stats/ledger.xlsx", get(stats_handlers::stats_ledger))
+        .route(
+            "/stats/figures.xlsx",
+            get(stats_handlers::stats_figures_xlsx),
+        )
+        .route(
+            "/import/xlsx",
+            post(stats_handlers::import_xlsx).layer(file()),
+        )
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn(check_protocol));
     Router::new()

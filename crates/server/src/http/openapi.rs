@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::handlers;
+use super::stats_handlers;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +39,11 @@ use super::handlers;
         handlers::add_unit,
         handlers::add_user,
         handlers::audit_log,
+        stats_handlers::stats,
+        stats_handlers::stats_report,
+        stats_handlers::stats_ledger,
+        stats_handlers::stats_figures_xlsx,
+        stats_handlers::import_xlsx,
     ),
     components(schemas(
         jianban_protocol::SaveDraftPayload,

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod import;
 pub mod keys;
 pub mod office;
+pub mod stats;
 pub mod sync;
 pub mod token;
 

@@ -10,5 +10,6 @@ mod chains;
 mod crash;
 mod import;
 mod office;
+mod stats;
 mod sync;
 mod tls;
