@@ -1,8 +1,10 @@
-//! Harness for the end-to-end smoke test (`tests/smoke`): a virtual display,
+//! Harness for the end-to-end tests (`tests/smoke`, `tests/flow`) and the
+//! desktop benchmark: a virtual display,
 //! child processes that are always killed, and a minimal W3C WebDriver client
 //! for talking to `tauri-driver`.
 
 pub mod display;
+pub mod harness;
 pub mod process;
 pub mod webdriver;
 

@@ -23,6 +23,11 @@ impl Guarded {
         })
     }
 
+    /// The child's standard output, when it was piped.
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
