@@ -86,6 +86,21 @@ pub struct ReceivedOpinion {
     pub submitted_at: Option<chrono::NaiveDateTime>,
 }
 
+/// suggestion id, session id, session name, number, title, text, key,
+/// urgent, lead deputy id, co-signer ids (JSON).
+type SuggestionRow = (
+    String,
+    String,
+    String,
+    u32,
+    String,
+    String,
+    bool,
+    bool,
+    String,
+    String,
+);
+
 fn role_of(code: &str) -> Result<HandlingRole> {
     match code {
         "lead" => Ok(HandlingRole::Lead),

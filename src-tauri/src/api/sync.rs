@@ -51,7 +51,13 @@ pub fn status(state: &AppState) -> Result<SyncView, CommandError> {
 
 /// 立即同步: asks the background thread to run now.
 pub fn sync_now(state: &AppState) -> Result<SyncView, CommandError> {
-    let started = state.with_sync(|h| h.map(|h| h.sync_now()).is_some());
+    let started = state.with_sync(|h| match h {
+        Some(h) => {
+            h.sync_now();
+            true
+        }
+        None => false,
+    });
     if !started && state.config()?.server_url.is_some() {
         state.start_sync(None)?;
     }
