@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::dto::{AssignmentRow, CaseState, DeadlineWarning, Role};
+use crate::dto::*;
 use crate::error::CommandError;
 
 fn bindings_dir() -> PathBuf {
@@ -44,6 +44,42 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<Role>(&cfg, &mut out, &mut needs);
     file::<CaseState>(&cfg, &mut out, &mut needs);
     file::<DeadlineWarning>(&cfg, &mut out, &mut needs);
+    file::<UserView>(&cfg, &mut out, &mut needs);
+    file::<UserRoleCode>(&cfg, &mut out, &mut needs);
+    file::<AppStatus>(&cfg, &mut out, &mut needs);
+    file::<ConnectInput>(&cfg, &mut out, &mut needs);
+    file::<SyncView>(&cfg, &mut out, &mut needs);
+    file::<NoticeView>(&cfg, &mut out, &mut needs);
+    file::<FontView>(&cfg, &mut out, &mut needs);
+    file::<AccountView>(&cfg, &mut out, &mut needs);
+    file::<NewAccount>(&cfg, &mut out, &mut needs);
+    file::<SettingsView>(&cfg, &mut out, &mut needs);
+    file::<SettingsInput>(&cfg, &mut out, &mut needs);
+    file::<WorkbenchRow>(&cfg, &mut out, &mut needs);
+    file::<StateGroup>(&cfg, &mut out, &mut needs);
+    file::<GroupCount>(&cfg, &mut out, &mut needs);
+    file::<SessionView>(&cfg, &mut out, &mut needs);
+    file::<Workbench>(&cfg, &mut out, &mut needs);
+    file::<SearchHitView>(&cfg, &mut out, &mut needs);
+    file::<DeputyView>(&cfg, &mut out, &mut needs);
+    file::<UnitView>(&cfg, &mut out, &mut needs);
+    file::<DeadlineView>(&cfg, &mut out, &mut needs);
+    file::<ContactView>(&cfg, &mut out, &mut needs);
+    file::<ContactModeCode>(&cfg, &mut out, &mut needs);
+    file::<ContactInputView>(&cfg, &mut out, &mut needs);
+    file::<TimelineEvent>(&cfg, &mut out, &mut needs);
+    file::<OpinionView>(&cfg, &mut out, &mut needs);
+    file::<AvailableActions>(&cfg, &mut out, &mut needs);
+    file::<CaseDetail>(&cfg, &mut out, &mut needs);
+    file::<ReplyFields>(&cfg, &mut out, &mut needs);
+    file::<RevisionView>(&cfg, &mut out, &mut needs);
+    file::<DraftView>(&cfg, &mut out, &mut needs);
+    file::<SavedDraft>(&cfg, &mut out, &mut needs);
+    file::<PreviewView>(&cfg, &mut out, &mut needs);
+    file::<ApprovalItem>(&cfg, &mut out, &mut needs);
+    file::<DecideInput>(&cfg, &mut out, &mut needs);
+    file::<DecisionView>(&cfg, &mut out, &mut needs);
+    file::<ExportResult>(&cfg, &mut out, &mut needs);
     file::<CommandError>(&cfg, &mut out, &mut needs);
     (out, needs)
 }
@@ -91,5 +127,43 @@ fn committed_typescript_bindings_match_the_rust_types() {
         problems.is_empty(),
         "ui/src/bindings drifted from src-tauri/src/dto.rs:\n  {}\nRegenerate with: UPDATE_BINDINGS=1 cargo test -p jianban-app bindings",
         problems.join("\n  ")
+    );
+}
+
+/// The command list is written three times (the handler in `lib.rs` is
+/// checked by the compiler): `commands::ALL`, `build.rs` and the capability.
+#[test]
+fn every_command_is_listed_in_build_rs_and_granted_to_the_window() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
+    let cap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("capabilities/main.json")).unwrap(),
+    )
+    .unwrap();
+    let granted: Vec<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    for name in crate::commands::ALL {
+        assert!(
+            build.contains(&format!("\"{name}\"")),
+            "{name} missing in build.rs"
+        );
+        let perm = format!("allow-{}", name.replace('_', "-"));
+        assert!(
+            granted.contains(&perm),
+            "{perm} not granted in capabilities/main.json"
+        );
+    }
+    assert_eq!(
+        granted.len(),
+        crate::commands::ALL.len(),
+        "the capability grants more than the commands"
+    );
+    assert!(
+        granted.iter().all(|p| !p.starts_with("core:")),
+        "no core permissions"
     );
 }

@@ -1,22 +1,280 @@
-//! IPC commands: one-line delegations to the store, mapped to the wire format.
-//! Each must also be listed in `build.rs` (to get an `allow-…` permission)
-//! and granted in `capabilities/main.json`.
+//! IPC commands: one-line delegations to [`crate::api`]. Each must also be
+//! listed in `build.rs` (to get an `allow-…` permission) and granted in
+//! `capabilities/main.json`.
 
-use tauri::State;
+use tauri::{AppHandle, State};
 
-use crate::dto::{self, AssignmentRow};
+use crate::api;
+use crate::dto::{self, *};
 use crate::error::CommandError;
 use crate::state::AppState;
 
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
+type R<T> = Result<T, CommandError>;
 
 /// 交办件列表 with each deadline's warning as of today.
 #[tauri::command(async)]
 #[tracing::instrument(skip_all, err(Debug))]
-pub fn list_assignments(state: State<'_, AppState>) -> Result<Vec<AssignmentRow>, CommandError> {
+pub fn list_assignments(state: State<'_, AppState>) -> R<Vec<AssignmentRow>> {
     state
-        .with_store(|store| store.list_assignments(today()))
+        .with_store(|store| store.list_assignments(api::today()))
         .map(dto::assignment_rows)
 }
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn app_status(state: State<'_, AppState>) -> R<AppStatus> {
+    api::auth::status(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, fields(user = %input.username), err(Debug))]
+pub fn connect_server(state: State<'_, AppState>, input: ConnectInput) -> R<AppStatus> {
+    api::auth::connect(&state, &input)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn logout(state: State<'_, AppState>) -> R<AppStatus> {
+    api::auth::logout(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn use_local_demo(state: State<'_, AppState>) -> R<AppStatus> {
+    api::auth::use_local_demo(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, fields(user = %user_id), err(Debug))]
+pub fn login_local(state: State<'_, AppState>, user_id: String, password: String) -> R<UserView> {
+    api::auth::login_local(&state, &user_id, &password)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn logout_local(state: State<'_, AppState>) -> R<AppStatus> {
+    api::auth::logout_local(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn workbench(state: State<'_, AppState>) -> R<Workbench> {
+    api::workbench::workbench(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn search(state: State<'_, AppState>, query: String) -> R<Vec<SearchHitView>> {
+    api::workbench::search(&state, &query)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn case_detail(state: State<'_, AppState>, id: String) -> R<CaseDetail> {
+    api::cases::detail(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn receive(state: State<'_, AppState>, id: String) -> R<CaseDetail> {
+    api::cases::receive(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, reason), err(Debug))]
+pub fn request_adjustment(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+    suggested_unit: Option<String>,
+) -> R<CaseDetail> {
+    api::cases::request_adjustment(&state, &id, &reason, suggested_unit)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), err(Debug))]
+pub fn add_contact(
+    state: State<'_, AppState>,
+    id: String,
+    input: ContactInputView,
+) -> R<CaseDetail> {
+    api::cases::add_contact(&state, &id, &input)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn submit_for_approval(state: State<'_, AppState>, id: String) -> R<CaseDetail> {
+    api::cases::submit_for_approval(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn submit_reply(state: State<'_, AppState>, id: String) -> R<CaseDetail> {
+    api::cases::submit(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn reply_draft(state: State<'_, AppState>, id: String) -> R<DraftView> {
+    api::reply::draft(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn reply_template(state: State<'_, AppState>, id: String, category: String) -> R<ReplyFields> {
+    api::reply::template(&state, &id, &category)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, fields), err(Debug))]
+pub fn save_draft(state: State<'_, AppState>, id: String, fields: ReplyFields) -> R<SavedDraft> {
+    api::reply::save(&state, &id, &fields)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn revisions(state: State<'_, AppState>, id: String) -> R<Vec<RevisionView>> {
+    api::reply::revisions(&state, &id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn revision_fields(state: State<'_, AppState>, id: String, number: u32) -> R<ReplyFields> {
+    api::reply::revision_fields(&state, &id, number)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn restore_revision(state: State<'_, AppState>, id: String, number: u32) -> R<SavedDraft> {
+    api::reply::restore(&state, &id, number)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, fields), err(Debug))]
+pub fn preview(
+    state: State<'_, AppState>,
+    id: String,
+    fields: Option<ReplyFields>,
+) -> R<PreviewView> {
+    api::reply::preview(&state, &id, fields.as_ref())
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn approval_queue(state: State<'_, AppState>) -> R<Vec<ApprovalItem>> {
+    api::approval::queue(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), fields(id = %input.assignment_id, approve = input.approve), err(Debug))]
+pub fn decide(state: State<'_, AppState>, input: DecideInput) -> R<Vec<DecisionView>> {
+    api::approval::decide(&state, &input)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn decision_history(state: State<'_, AppState>, id: String) -> R<Vec<DecisionView>> {
+    api::approval::history(&state, &id)
+}
+
+/// Asks where to save (native dialog, on the main thread), then writes.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state), err(Debug))]
+pub fn export_reply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    format: String,
+) -> R<ExportResult> {
+    let ext = if format == "docx" { "docx" } else { "pdf" };
+    let (name, _) = api::reply::export_name(&state, &id, ext)?;
+    let path = crate::dialog::save_path(&app, &name, ext)?;
+    api::reply::export_to(&state, &id, &path)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(_state), err(Debug))]
+pub fn open_folder(_state: State<'_, AppState>, path: String) -> R<()> {
+    crate::export::open_folder(std::path::Path::new(&path))
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn sync_status(state: State<'_, AppState>) -> R<SyncView> {
+    api::sync::status(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn sync_now(state: State<'_, AppState>) -> R<SyncView> {
+    api::sync::sync_now(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn notices(state: State<'_, AppState>) -> R<Vec<NoticeView>> {
+    api::sync::notices(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn mark_notice_read(state: State<'_, AppState>, id: i64) -> R<()> {
+    api::sync::mark_read(&state, id)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn settings(state: State<'_, AppState>) -> R<SettingsView> {
+    api::settings::get(&state)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn save_settings(state: State<'_, AppState>, input: SettingsInput) -> R<SettingsView> {
+    api::settings::save(&state, &input)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip(state, input), fields(user = %input.user_id), err(Debug))]
+pub fn add_account(state: State<'_, AppState>, input: NewAccount) -> R<Vec<AccountView>> {
+    api::settings::add_account(&state, &input)
+}
+
+/// Every command name, for `build.rs`'s list and the capability (a test
+/// checks all three agree).
+pub const ALL: &[&str] = &[
+    "list_assignments",
+    "app_status",
+    "connect_server",
+    "logout",
+    "use_local_demo",
+    "login_local",
+    "logout_local",
+    "workbench",
+    "search",
+    "case_detail",
+    "receive",
+    "request_adjustment",
+    "add_contact",
+    "submit_for_approval",
+    "submit_reply",
+    "reply_draft",
+    "reply_template",
+    "save_draft",
+    "revisions",
+    "revision_fields",
+    "restore_revision",
+    "preview",
+    "approval_queue",
+    "decide",
+    "decision_history",
+    "export_reply",
+    "open_folder",
+    "sync_status",
+    "sync_now",
+    "notices",
+    "mark_notice_read",
+    "settings",
+    "save_settings",
+    "add_account",
+];

@@ -4,7 +4,7 @@
 //! new domain variant is a compile error here rather than a surprise in the UI.
 
 use jianban_domain as domain;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of the assignment list (交办件列表).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,6 +136,783 @@ impl From<jianban_store::AssignmentListItem> for AssignmentRow {
 
 pub fn assignment_rows(items: Vec<jianban_store::AssignmentListItem>) -> Vec<AssignmentRow> {
     items.into_iter().map(AssignmentRow::from).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Session, settings and status.
+
+/// Who is logged in on this PC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct UserView {
+    pub user_id: String,
+    pub name: String,
+    pub role: UserRoleCode,
+    pub role_label: String,
+    pub unit_id: Option<String>,
+}
+
+/// 岗位.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum UserRoleCode {
+    OfficeStaff,
+    Liaison,
+    CaseHandler,
+    DeputyHead,
+    Head,
+}
+
+impl From<domain::UserRole> for UserRoleCode {
+    fn from(r: domain::UserRole) -> Self {
+        use domain::UserRole as R;
+        match r {
+            R::OfficeStaff => Self::OfficeStaff,
+            R::Liaison => Self::Liaison,
+            R::CaseHandler => Self::CaseHandler,
+            R::DeputyHead => Self::DeputyHead,
+            R::Head => Self::Head,
+        }
+    }
+}
+
+impl From<UserRoleCode> for domain::UserRole {
+    fn from(r: UserRoleCode) -> Self {
+        use domain::UserRole as R;
+        match r {
+            UserRoleCode::OfficeStaff => R::OfficeStaff,
+            UserRoleCode::Liaison => R::Liaison,
+            UserRoleCode::CaseHandler => R::CaseHandler,
+            UserRoleCode::DeputyHead => R::DeputyHead,
+            UserRoleCode::Head => R::Head,
+        }
+    }
+}
+
+impl From<&domain::Actor> for UserView {
+    fn from(a: &domain::Actor) -> Self {
+        UserView {
+            user_id: a.user.to_string(),
+            name: a.name.clone(),
+            role: a.role.into(),
+            role_label: a.role.label_zh().to_owned(),
+            unit_id: a.unit.as_ref().map(|u| u.to_string()),
+        }
+    }
+}
+
+/// What the window needs to decide its first screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AppStatus {
+    /// `local` (demo data, no server) or `server`.
+    pub mode: String,
+    pub server_url: Option<String>,
+    pub ca_file: Option<String>,
+    /// The liaison or case handler working on this PC.
+    pub user: Option<UserView>,
+    /// An approver logged in locally.
+    pub approver: Option<UserView>,
+    pub data_dir: String,
+}
+
+/// First run: the server, its CA and a login.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ConnectInput {
+    pub server_url: String,
+    pub ca_file: Option<String>,
+    pub username: String,
+    pub password: String,
+}
+
+/// The status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SyncView {
+    /// False in the local demo: nothing to sync with.
+    pub configured: bool,
+    /// `idle`, `pushing`, `pulling`, `offline`, `needsAttention`.
+    pub phase: String,
+    pub phase_label: String,
+    /// `YYYY-MM-DD HH:MM`.
+    pub last_success: Option<String>,
+    pub pending: u32,
+    pub pull_done: u32,
+    pub pull_total: u32,
+    pub offline: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct NoticeView {
+    #[cfg_attr(test, ts(type = "number"))]
+    pub id: i64,
+    pub at: String,
+    pub assignment_id: Option<String>,
+    pub kind: String,
+    pub message: String,
+    pub read: bool,
+}
+
+impl From<jianban_store::Notice> for NoticeView {
+    fn from(n: jianban_store::Notice) -> Self {
+        NoticeView {
+            id: n.id,
+            at: n.at.format("%Y-%m-%d %H:%M").to_string(),
+            assignment_id: n.assignment_id,
+            kind: n.kind,
+            message: n.message,
+            read: n.read,
+        }
+    }
+}
+
+/// One face of the letter: what the standard asks for and what is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FontView {
+    pub wanted: String,
+    pub family: String,
+    pub substituted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AccountView {
+    pub user_id: String,
+    pub name: String,
+    pub role: UserRoleCode,
+    pub role_label: String,
+    pub unit_id: Option<String>,
+}
+
+impl From<&jianban_store::Account> for AccountView {
+    fn from(a: &jianban_store::Account) -> Self {
+        AccountView {
+            user_id: a.user_id.to_string(),
+            name: a.name.clone(),
+            role: a.role.into(),
+            role_label: a.role.label_zh().to_owned(),
+            unit_id: a.unit_id.as_ref().map(|u| u.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct NewAccount {
+    pub user_id: String,
+    pub name: String,
+    pub role: UserRoleCode,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SettingsView {
+    pub server_url: Option<String>,
+    pub ca_file: Option<String>,
+    pub doc_prefix: String,
+    pub default_cc: Vec<String>,
+    pub fonts: Vec<FontView>,
+    /// Why fonts could not be listed (no Chinese font installed, …).
+    pub font_error: Option<String>,
+    pub accounts: Vec<AccountView>,
+    /// The approval chain's step titles, in order.
+    pub approval_chain: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SettingsInput {
+    pub doc_prefix: String,
+    pub default_cc: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Workbench.
+
+/// One workbench row: the list row plus the fields the filters use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct WorkbenchRow {
+    #[serde(flatten)]
+    pub row: AssignmentRow,
+    pub suggestion_id: String,
+    pub session_id: String,
+    pub is_urgent: bool,
+    /// "A" … "D" of the current draft.
+    pub category: Option<String>,
+    pub handler: Option<String>,
+    /// The count groups this row belongs to.
+    pub groups: Vec<StateGroup>,
+}
+
+/// 工作台分组.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum StateGroup {
+    /// 待签收.
+    AwaitingReceipt,
+    /// 办理中.
+    InProgress,
+    /// 待审核.
+    AwaitingApproval,
+    /// 已答复.
+    Replied,
+    /// 退回重办.
+    Returned,
+    /// 即将到期 (within 7 working days).
+    DueSoon,
+    /// 已逾期.
+    Overdue,
+}
+
+impl StateGroup {
+    pub const ALL: [StateGroup; 7] = [
+        Self::AwaitingReceipt,
+        Self::InProgress,
+        Self::AwaitingApproval,
+        Self::Replied,
+        Self::Returned,
+        Self::DueSoon,
+        Self::Overdue,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::AwaitingReceipt => "待签收",
+            Self::InProgress => "办理中",
+            Self::AwaitingApproval => "待审核",
+            Self::Replied => "已答复",
+            Self::Returned => "退回重办",
+            Self::DueSoon => "即将到期",
+            Self::Overdue => "已逾期",
+        }
+    }
+
+    /// The groups of a case in `state` with deadline `warning`.
+    pub fn of(state: domain::CaseState, warning: domain::WarningLevel) -> Vec<StateGroup> {
+        use domain::CaseState as S;
+        let mut out = vec![];
+        match state {
+            S::AwaitingReceipt => out.push(Self::AwaitingReceipt),
+            S::Received | S::AdjustmentRequested | S::Drafting | S::SignedOff => {
+                out.push(Self::InProgress)
+            }
+            S::AwaitingApproval => out.push(Self::AwaitingApproval),
+            S::Submitted | S::Evaluated | S::Concluded => out.push(Self::Replied),
+            S::Returned => out.push(Self::Returned),
+            S::Transferred => {}
+        }
+        match warning {
+            domain::WarningLevel::Overdue => out.push(Self::Overdue),
+            domain::WarningLevel::Days3 | domain::WarningLevel::Days7 => out.push(Self::DueSoon),
+            _ => {}
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct GroupCount {
+    pub group: StateGroup,
+    pub label: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SessionView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Workbench {
+    pub rows: Vec<WorkbenchRow>,
+    pub counts: Vec<GroupCount>,
+    pub sessions: Vec<SessionView>,
+}
+
+impl From<jianban_store::WorkbenchItem> for WorkbenchRow {
+    fn from(i: jianban_store::WorkbenchItem) -> Self {
+        let groups = StateGroup::of(i.state, i.warning);
+        WorkbenchRow {
+            suggestion_id: i.suggestion_id.clone(),
+            session_id: i.session_id.clone(),
+            is_urgent: i.is_urgent,
+            category: i.category.map(|c| c.letter().to_owned()),
+            handler: i.handler.clone(),
+            groups,
+            row: AssignmentRow::from(jianban_store::AssignmentListItem {
+                assignment_id: i.assignment_id,
+                suggestion_number: i.suggestion_number,
+                session_name: i.session_name,
+                title: i.title,
+                unit_name: i.unit_name,
+                role: i.role,
+                state: i.state,
+                deadline: i.deadline,
+                warning: i.warning,
+                is_key: i.is_key,
+            }),
+        }
+    }
+}
+
+/// Builds the workbench: rows, the count of each group, the sessions.
+pub fn workbench(
+    items: Vec<jianban_store::WorkbenchItem>,
+    sessions: Vec<domain::Session>,
+) -> Workbench {
+    let rows: Vec<WorkbenchRow> = items.into_iter().map(WorkbenchRow::from).collect();
+    let counts = StateGroup::ALL
+        .iter()
+        .map(|g| GroupCount {
+            group: *g,
+            label: g.label_zh().to_owned(),
+            count: rows.iter().filter(|r| r.groups.contains(g)).count() as u32,
+        })
+        .collect();
+    Workbench {
+        rows,
+        counts,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionView {
+                id: s.id.to_string(),
+                name: s.name,
+            })
+            .collect(),
+    }
+}
+
+/// One full-text search hit, resolved to the suggestion it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SearchHitView {
+    /// `suggestion`, `draft` or `contact`.
+    pub kind: String,
+    pub kind_label: String,
+    pub suggestion_id: String,
+    pub suggestion_number: u32,
+    pub title: String,
+}
+
+impl From<jianban_store::SearchHit> for SearchHitView {
+    fn from(h: jianban_store::SearchHit) -> Self {
+        let (kind, label) = match h.kind {
+            jianban_store::HitKind::Suggestion => ("suggestion", "建议原文"),
+            jianban_store::HitKind::Draft => ("draft", "答复稿"),
+            jianban_store::HitKind::Contact => ("contact", "沟通记录"),
+        };
+        SearchHitView {
+            kind: kind.into(),
+            kind_label: label.into(),
+            suggestion_id: h.suggestion_id,
+            suggestion_number: h.suggestion_number,
+            title: h.title,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Suggestion detail.
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DeputyView {
+    pub name: String,
+    pub delegation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct UnitView {
+    pub assignment_id: String,
+    pub unit_name: String,
+    pub role: Role,
+    pub role_label: String,
+    pub state: CaseState,
+    pub state_label: String,
+    /// Co-handlers, as the lead sees them: opinion received?
+    pub opinion_submitted: Option<bool>,
+}
+
+/// One deadline of the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DeadlineView {
+    pub label: String,
+    pub date: String,
+    pub warning: DeadlineWarning,
+    pub warning_label: String,
+    /// The deadline the unit works against now.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ContactView {
+    pub id: String,
+    pub mode: ContactModeCode,
+    pub mode_label: String,
+    pub date: String,
+    pub people: String,
+    pub summary: String,
+}
+
+/// 沟通方式.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum ContactModeCode {
+    Phone,
+    Visit,
+    Meeting,
+    SiteInspection,
+    Letter,
+    Other,
+}
+
+impl From<domain::ContactMode> for ContactModeCode {
+    fn from(m: domain::ContactMode) -> Self {
+        use domain::ContactMode as M;
+        match m {
+            M::Phone => Self::Phone,
+            M::Visit => Self::Visit,
+            M::Meeting => Self::Meeting,
+            M::SiteInspection => Self::SiteInspection,
+            M::Letter => Self::Letter,
+            M::Other => Self::Other,
+        }
+    }
+}
+
+impl From<ContactModeCode> for domain::ContactMode {
+    fn from(m: ContactModeCode) -> Self {
+        use domain::ContactMode as M;
+        match m {
+            ContactModeCode::Phone => M::Phone,
+            ContactModeCode::Visit => M::Visit,
+            ContactModeCode::Meeting => M::Meeting,
+            ContactModeCode::SiteInspection => M::SiteInspection,
+            ContactModeCode::Letter => M::Letter,
+            ContactModeCode::Other => M::Other,
+        }
+    }
+}
+
+impl From<domain::ContactRecord> for ContactView {
+    fn from(c: domain::ContactRecord) -> Self {
+        ContactView {
+            id: c.id,
+            mode: c.mode.into(),
+            mode_label: c.mode.label_zh().to_owned(),
+            date: c.date.format("%Y-%m-%d").to_string(),
+            people: c.people,
+            summary: c.summary,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ContactInputView {
+    pub mode: ContactModeCode,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub people: String,
+    pub summary: String,
+}
+
+/// One event of the timeline (from the audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TimelineEvent {
+    pub at: String,
+    pub actor_name: String,
+    pub actor_role: String,
+    pub label: String,
+    /// A reason, comment or summary the action carried.
+    pub detail: Option<String>,
+    pub state_after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct OpinionView {
+    pub unit_name: String,
+    pub text: String,
+    pub submitted_at: Option<String>,
+}
+
+/// Which actions the person may try now (the rules still decide).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AvailableActions {
+    pub receive: bool,
+    pub request_adjustment: bool,
+    pub record_contact: bool,
+    pub edit_draft: bool,
+    pub submit_for_approval: bool,
+    pub submit: bool,
+    pub export: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CaseDetail {
+    pub row: AssignmentRow,
+    pub session_name: String,
+    pub text: String,
+    pub is_urgent: bool,
+    pub lead_deputy: DeputyView,
+    pub co_signers: Vec<DeputyView>,
+    pub units: Vec<UnitView>,
+    pub deadlines: Vec<DeadlineView>,
+    pub contacts: Vec<ContactView>,
+    pub timeline: Vec<TimelineEvent>,
+    pub opinions: Vec<OpinionView>,
+    /// Why the draft cannot go to approval yet, in Chinese.
+    pub blockers: Vec<String>,
+    pub actions: AvailableActions,
+    pub approval_chain: Vec<String>,
+    pub rehandling_round: u32,
+}
+
+// ---------------------------------------------------------------------------
+// Reply editor, approval, export.
+
+/// The structured fields of a reply (or a co-handler's opinion).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReplyFields {
+    /// "A", "B", "C", "D" or none.
+    pub category: Option<String>,
+    /// `active`, `onRequest`, `notPublic`.
+    pub disclosure: String,
+    pub doc_number: String,
+    pub title: String,
+    pub salutation: String,
+    pub body: String,
+    pub contact_person: String,
+    pub contact_phone: String,
+    pub cc: Vec<String>,
+}
+
+impl From<&domain::ReplyContent> for ReplyFields {
+    fn from(c: &domain::ReplyContent) -> Self {
+        ReplyFields {
+            category: c.category.map(|x| x.letter().to_owned()),
+            disclosure: match c.disclosure {
+                domain::Disclosure::Active => "active",
+                domain::Disclosure::OnRequest => "onRequest",
+                domain::Disclosure::NotPublic => "notPublic",
+            }
+            .into(),
+            doc_number: c.doc_number.clone(),
+            title: c.title.clone(),
+            salutation: c.salutation.clone(),
+            body: c.body.clone(),
+            contact_person: c.contact_person.clone(),
+            contact_phone: c.contact_phone.clone(),
+            cc: c.cc.clone(),
+        }
+    }
+}
+
+impl ReplyFields {
+    pub fn to_content(&self) -> Result<domain::ReplyContent, crate::error::CommandError> {
+        let category = match self.category.as_deref() {
+            None | Some("") => None,
+            Some(l) => Some(
+                domain::ResultCategory::ALL
+                    .into_iter()
+                    .find(|c| c.letter() == l)
+                    .ok_or_else(|| {
+                        crate::error::CommandError::new(
+                            "input.category",
+                            format!("办理结果类别“{l}”无效，请选择 A、B、C 或 D。"),
+                        )
+                    })?,
+            ),
+        };
+        let disclosure = match self.disclosure.as_str() {
+            "onRequest" => domain::Disclosure::OnRequest,
+            "notPublic" => domain::Disclosure::NotPublic,
+            _ => domain::Disclosure::Active,
+        };
+        Ok(domain::ReplyContent {
+            category,
+            disclosure,
+            doc_number: self.doc_number.clone(),
+            title: self.title.clone(),
+            salutation: self.salutation.clone(),
+            body: self.body.clone(),
+            contact_person: self.contact_person.clone(),
+            contact_phone: self.contact_phone.clone(),
+            cc: self
+                .cc
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RevisionView {
+    pub number: u32,
+    pub hash: String,
+    pub author: String,
+    pub saved_at: String,
+    pub restored_from: Option<u32>,
+}
+
+impl From<jianban_store::RevisionInfo> for RevisionView {
+    fn from(r: jianban_store::RevisionInfo) -> Self {
+        RevisionView {
+            number: r.number,
+            hash: r.hash.0,
+            author: r.author.0,
+            saved_at: r.saved_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            restored_from: r.restored_from,
+        }
+    }
+}
+
+/// The editor's start: the current revision (or a template) and what blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DraftView {
+    pub fields: ReplyFields,
+    /// None when nothing was saved yet (the fields are a template).
+    pub revision: Option<RevisionView>,
+    pub editable: bool,
+    pub blockers: Vec<String>,
+    /// A co-handler writes an opinion (会办意见), not a reply letter.
+    pub is_opinion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SavedDraft {
+    pub revision: RevisionView,
+    pub blockers: Vec<String>,
+    pub state: CaseState,
+    pub state_label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PreviewView {
+    /// One SVG document per page.
+    pub pages: Vec<String>,
+    /// Faces replaced by stand-ins, e.g. "仿宋 → Noto Serif CJK SC".
+    pub substitutions: Vec<String>,
+}
+
+/// One approval-queue entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ApprovalItem {
+    pub row: AssignmentRow,
+    /// The step waiting, e.g. 主要负责人审核签发.
+    pub step_title: String,
+    pub revision: RevisionView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DecideInput {
+    pub assignment_id: String,
+    /// The revision the approver read.
+    pub revision_hash: String,
+    pub approve: bool,
+    pub comment: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DecisionView {
+    pub at: String,
+    pub step_title: String,
+    pub signer_name: String,
+    pub role_label: String,
+    pub approve: bool,
+    pub comment: String,
+    /// First characters of the revision hash the decision is bound to.
+    pub revision: String,
+}
+
+impl From<&jianban_store::SignedDecision> for DecisionView {
+    fn from(d: &jianban_store::SignedDecision) -> Self {
+        let r = &d.record;
+        DecisionView {
+            at: r.at.format("%Y-%m-%d %H:%M").to_string(),
+            step_title: r.step_title.clone(),
+            signer_name: r.signer_name.clone(),
+            role_label: r.role.label_zh().to_owned(),
+            approve: matches!(r.decision, jianban_store::Decision::Approve),
+            comment: r.comment.clone(),
+            revision: r.revision.0.chars().take(12).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExportResult {
+    pub path: String,
+    pub pages: u32,
+    /// Signed off and verified: the final document.
+    pub is_final: bool,
+    pub verification_code: Option<String>,
+    pub substitutions: Vec<String>,
 }
 
 #[cfg(test)]

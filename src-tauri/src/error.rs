@@ -19,6 +19,14 @@ pub mod code {
     pub const DATA_DIR: &str = "data_dir";
     /// A previous command panicked while holding the store; restart needed.
     pub const INTERNAL: &str = "internal";
+    /// The settings file could not be read or written, or a setting is invalid.
+    pub const CONFIG: &str = "config";
+    /// The command needs someone logged in (to the server, or locally as an approver).
+    pub const NOT_LOGGED_IN: &str = "not_logged_in";
+    /// Writing or opening an exported file failed.
+    pub const EXPORT: &str = "export";
+    /// The user closed the save dialog: nothing was written.
+    pub const CANCELLED: &str = "cancelled";
 }
 
 impl CommandError {
@@ -40,6 +48,18 @@ impl std::error::Error for CommandError {}
 
 impl From<jianban_store::StoreError> for CommandError {
     fn from(e: jianban_store::StoreError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+impl From<jianban_sync::SyncError> for CommandError {
+    fn from(e: jianban_sync::SyncError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
+impl From<jianban_letter::LetterError> for CommandError {
+    fn from(e: jianban_letter::LetterError) -> Self {
         Self::new(e.code(), e.to_string())
     }
 }

@@ -2,12 +2,18 @@
 //! the store, sets up logging and exposes commands that delegate to the
 //! crates under `crates/`. No workflow logic lives here.
 
+pub mod api;
 pub mod commands;
+pub mod config;
 pub mod data_dir;
+mod dialog;
 pub mod dto;
 pub mod error;
+pub mod export;
 pub mod logging;
+pub mod notify;
 pub mod state;
+pub mod templates;
 
 #[cfg(test)]
 mod bindings;
@@ -18,7 +24,6 @@ use tauri::{AppHandle, Manager};
 use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::data_dir::BuildKind;
-use crate::error::CommandError;
 use crate::state::AppState;
 
 /// Keeps the log writer alive (and flushing) for the life of the app.
@@ -48,27 +53,24 @@ fn start(app: &AppHandle) -> (AppState, Option<WorkerGuard>) {
         data_dir = %dir.display(),
         "starting"
     );
-    let state = match state::open_store(&dir) {
-        Ok(opened) => {
-            if opened.demo_loaded {
-                tracing::info!("empty store: demo data set loaded (demo mode)");
-            }
-            AppState::ready(opened.store)
-        }
-        Err(e) => {
-            tracing::error!(code = e.code(), error = %e, "store failed to open");
-            AppState::unavailable(CommandError::from(e))
-        }
-    };
+    let state = AppState::open(dir);
+    if let Err(e) = state.with_store(|s| s.is_empty()) {
+        tracing::error!(code = %e.code, error = %e.message, "store failed to open");
+    }
+    // Server and demo login from the environment; sync starts when someone
+    // is logged in.
+    api::auth::start_up(&state, |k| std::env::var(k).ok());
     (state, guard)
 }
 
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let (state, guard) = start(app.handle());
             app.manage(state);
             app.manage(LogGuard(Mutex::new(guard)));
+            notify::start(app.handle().clone());
             // The window is created only now (tauri.conf.json: "create": false),
             // so no command can arrive before the state is managed.
             let config = app
@@ -81,7 +83,42 @@ pub fn run() {
             tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::list_assignments])
+        .invoke_handler(tauri::generate_handler![
+            commands::list_assignments,
+            commands::app_status,
+            commands::connect_server,
+            commands::logout,
+            commands::use_local_demo,
+            commands::login_local,
+            commands::logout_local,
+            commands::workbench,
+            commands::search,
+            commands::case_detail,
+            commands::receive,
+            commands::request_adjustment,
+            commands::add_contact,
+            commands::submit_for_approval,
+            commands::submit_reply,
+            commands::reply_draft,
+            commands::reply_template,
+            commands::save_draft,
+            commands::revisions,
+            commands::revision_fields,
+            commands::restore_revision,
+            commands::preview,
+            commands::approval_queue,
+            commands::decide,
+            commands::decision_history,
+            commands::export_reply,
+            commands::open_folder,
+            commands::sync_status,
+            commands::sync_now,
+            commands::notices,
+            commands::mark_notice_read,
+            commands::settings,
+            commands::save_settings,
+            commands::add_account,
+        ])
         .run(tauri::generate_context!())
         .expect("the 建办 window failed to start");
 }

@@ -1,8 +1,30 @@
 // The only module that talks to the desktop shell. Every `@tauri-apps/*`
 // import lives here, so components and tests depend on plain functions.
 import { invoke, isTauri } from '@tauri-apps/api/core'
+import type { AccountView } from './bindings/AccountView'
+import type { AppStatus } from './bindings/AppStatus'
+import type { ApprovalItem } from './bindings/ApprovalItem'
 import type { AssignmentRow } from './bindings/AssignmentRow'
+import type { CaseDetail } from './bindings/CaseDetail'
 import type { CommandError } from './bindings/CommandError'
+import type { ConnectInput } from './bindings/ConnectInput'
+import type { ContactInputView } from './bindings/ContactInputView'
+import type { DecideInput } from './bindings/DecideInput'
+import type { DecisionView } from './bindings/DecisionView'
+import type { DraftView } from './bindings/DraftView'
+import type { ExportResult } from './bindings/ExportResult'
+import type { NewAccount } from './bindings/NewAccount'
+import type { NoticeView } from './bindings/NoticeView'
+import type { PreviewView } from './bindings/PreviewView'
+import type { ReplyFields } from './bindings/ReplyFields'
+import type { RevisionView } from './bindings/RevisionView'
+import type { SavedDraft } from './bindings/SavedDraft'
+import type { SearchHitView } from './bindings/SearchHitView'
+import type { SettingsInput } from './bindings/SettingsInput'
+import type { SettingsView } from './bindings/SettingsView'
+import type { SyncView } from './bindings/SyncView'
+import type { UserView } from './bindings/UserView'
+import type { Workbench } from './bindings/Workbench'
 
 /** An error from the desktop shell, with a stable code and a Chinese message. */
 export class BackendError extends Error {
@@ -59,3 +81,63 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export function listAssignments(): Promise<AssignmentRow[]> {
   return call<AssignmentRow[]>('list_assignments')
 }
+
+// Session and first run.
+export const appStatus = (): Promise<AppStatus> => call('app_status')
+export const connectServer = (input: ConnectInput): Promise<AppStatus> =>
+  call('connect_server', { input })
+export const logout = (): Promise<AppStatus> => call('logout')
+export const useLocalDemo = (): Promise<AppStatus> => call('use_local_demo')
+export const loginLocal = (userId: string, password: string): Promise<UserView> =>
+  call('login_local', { userId, password })
+export const logoutLocal = (): Promise<AppStatus> => call('logout_local')
+
+// Workbench and detail.
+export const workbench = (): Promise<Workbench> => call('workbench')
+export const search = (query: string): Promise<SearchHitView[]> => call('search', { query })
+export const caseDetail = (id: string): Promise<CaseDetail> => call('case_detail', { id })
+export const receive = (id: string): Promise<CaseDetail> => call('receive', { id })
+export const requestAdjustment = (
+  id: string,
+  reason: string,
+  suggestedUnit: string | null,
+): Promise<CaseDetail> => call('request_adjustment', { id, reason, suggestedUnit })
+export const addContact = (id: string, input: ContactInputView): Promise<CaseDetail> =>
+  call('add_contact', { id, input })
+export const submitForApproval = (id: string): Promise<CaseDetail> =>
+  call('submit_for_approval', { id })
+export const submitReply = (id: string): Promise<CaseDetail> => call('submit_reply', { id })
+
+// Reply editor.
+export const replyDraft = (id: string): Promise<DraftView> => call('reply_draft', { id })
+export const replyTemplate = (id: string, category: string): Promise<ReplyFields> =>
+  call('reply_template', { id, category })
+export const saveDraft = (id: string, fields: ReplyFields): Promise<SavedDraft> =>
+  call('save_draft', { id, fields })
+export const revisions = (id: string): Promise<RevisionView[]> => call('revisions', { id })
+export const revisionFields = (id: string, number: number): Promise<ReplyFields> =>
+  call('revision_fields', { id, number })
+export const restoreRevision = (id: string, number: number): Promise<SavedDraft> =>
+  call('restore_revision', { id, number })
+export const preview = (id: string, fields: ReplyFields | null): Promise<PreviewView> =>
+  call('preview', { id, fields })
+
+// Approval and export.
+export const approvalQueue = (): Promise<ApprovalItem[]> => call('approval_queue')
+export const decide = (input: DecideInput): Promise<DecisionView[]> => call('decide', { input })
+export const decisionHistory = (id: string): Promise<DecisionView[]> =>
+  call('decision_history', { id })
+export const exportReply = (id: string, format: 'pdf' | 'docx'): Promise<ExportResult> =>
+  call('export_reply', { id, format })
+export const openFolder = (path: string): Promise<void> => call('open_folder', { path })
+
+// Sync, notices, settings.
+export const syncStatus = (): Promise<SyncView> => call('sync_status')
+export const syncNow = (): Promise<SyncView> => call('sync_now')
+export const notices = (): Promise<NoticeView[]> => call('notices')
+export const markNoticeRead = (id: number): Promise<void> => call('mark_notice_read', { id })
+export const settings = (): Promise<SettingsView> => call('settings')
+export const saveSettings = (input: SettingsInput): Promise<SettingsView> =>
+  call('save_settings', { input })
+export const addAccount = (input: NewAccount): Promise<AccountView[]> =>
+  call('add_account', { input })

@@ -2,15 +2,30 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 
-const backend = vi.hoisted(() => ({ listAssignments: vi.fn() }))
+const backend = vi.hoisted(() => ({
+  appStatus: vi.fn(),
+  workbench: vi.fn(),
+  syncStatus: vi.fn(),
+  search: vi.fn(),
+}))
 vi.mock('../src/backend', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/backend')>()
-  return { ...real, listAssignments: backend.listAssignments }
+  return { ...real, ...backend }
 })
 
 import App from '../src/App.vue'
 import { BackendError } from '../src/backend'
-import { sampleRows } from './fixtures'
+import { sampleWorkbench } from './fixtures'
+import type { AppStatus } from '../src/bindings/AppStatus'
+
+const liaison: AppStatus = {
+  mode: 'local',
+  serverUrl: null,
+  caFile: null,
+  user: { userId: 'fgw-liaison', name: '王晓梅', role: 'liaison', roleLabel: '联络员', unitId: 'fgw' },
+  approver: null,
+  dataDir: '/tmp/x',
+}
 
 async function mountApp() {
   const wrapper = mount(App, { global: { plugins: [ElementPlus] }, attachTo: document.body })
@@ -20,39 +35,52 @@ async function mountApp() {
 
 describe('App', () => {
   beforeEach(() => {
-    backend.listAssignments.mockReset()
+    for (const f of Object.values(backend)) f.mockReset()
+    backend.syncStatus.mockResolvedValue({
+      configured: false,
+      phase: 'idle',
+      phaseLabel: '本地演示（未连接平台）',
+      lastSuccess: null,
+      pending: 0,
+      pullDone: 0,
+      pullTotal: 0,
+      offline: false,
+      error: null,
+    })
     document.body.innerHTML = ''
   })
 
-  it('loads the assignments on start and counts them', async () => {
-    backend.listAssignments.mockResolvedValue(sampleRows)
+  it('opens on the workbench when someone is logged in', async () => {
+    backend.appStatus.mockResolvedValue(liaison)
+    backend.workbench.mockResolvedValue(sampleWorkbench())
     const wrapper = await mountApp()
-    expect(backend.listAssignments).toHaveBeenCalledTimes(1)
-    expect(wrapper.find('[data-testid="assignment-count"]').text()).toBe(String(sampleRows.length))
-    expect(wrapper.findAll('[data-testid="suggestion-number"]')).toHaveLength(sampleRows.length)
-    expect(wrapper.text()).toContain('其中已逾期 1 件')
-    expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="current-user"]').text()).toContain('王晓梅')
+    expect(wrapper.find('[data-testid="local-demo"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="assignment-count"]').text()).toBe('4')
+    expect(wrapper.find('[data-testid="status-bar"]').text()).toContain('本地演示')
     wrapper.unmount()
   })
 
-  it('shows the Chinese message when the command fails, and retries', async () => {
-    backend.listAssignments.mockRejectedValueOnce(
-      new BackendError('store_unavailable', '无法打开数据文件，请检查磁盘空间后重新打开建办。'),
-    )
+  it('shows the login screen when connected but not logged in', async () => {
+    backend.appStatus.mockResolvedValue({ ...liaison, mode: 'server', serverUrl: 'http://127.0.0.1:8787', user: null })
     const wrapper = await mountApp()
-    const alert = wrapper.find('[data-testid="load-error"]')
-    expect(alert.exists()).toBe(true)
-    expect(alert.text()).toContain('交办件列表未能读取')
-    expect(alert.text()).toContain('无法打开数据文件，请检查磁盘空间后重新打开建办。')
-    expect(document.body.querySelector('.el-message--error')?.textContent).toContain(
-      '无法打开数据文件',
+    expect(wrapper.find('[data-testid="connect"]').exists()).toBe(true)
+    expect((wrapper.find('input[data-testid="server-url"]').element as HTMLInputElement).value).toBe(
+      'http://127.0.0.1:8787',
     )
+    expect(backend.workbench).not.toHaveBeenCalled()
+    wrapper.unmount()
+  })
 
-    backend.listAssignments.mockResolvedValueOnce(sampleRows)
+  it('shows the Chinese message when the shell cannot start, and retries', async () => {
+    backend.appStatus.mockRejectedValueOnce(new BackendError('data_dir', '无法确定数据目录，请设置 JIANBAN_DATA_DIR。'))
+    const wrapper = await mountApp()
+    expect(wrapper.find('[data-testid="load-error"]').text()).toContain('无法确定数据目录')
+    backend.appStatus.mockResolvedValueOnce(liaison)
+    backend.workbench.mockResolvedValue(sampleWorkbench())
     await wrapper.find('[data-testid="retry"]').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false)
-    expect(wrapper.findAll('[data-testid="suggestion-number"]')).toHaveLength(sampleRows.length)
     wrapper.unmount()
   })
 })

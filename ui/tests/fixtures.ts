@@ -73,3 +73,92 @@ export const sampleRows: AssignmentRow[] = [
     warningLabel: '正常',
   }),
 ]
+
+import type { WorkbenchRow } from '../src/bindings/WorkbenchRow'
+import type { Workbench } from '../src/bindings/Workbench'
+import type { StateGroup } from '../src/bindings/StateGroup'
+
+export function wbRow(overrides: Partial<WorkbenchRow> = {}): WorkbenchRow {
+  return {
+    ...row(),
+    suggestionId: 's39',
+    sessionId: '2024-s6-3',
+    isUrgent: false,
+    category: null,
+    handler: '王晓梅',
+    groups: ['inProgress'],
+    ...overrides,
+  }
+}
+
+export const sampleWorkbenchRows: WorkbenchRow[] = [
+  wbRow({ isKey: true, category: 'A' }),
+  wbRow({
+    assignmentId: 'a-12-jyj',
+    suggestionId: 's12',
+    suggestionNumber: 12,
+    title: '关于加强农村义务教育学校建设的建议',
+    unitName: '市教育局',
+    role: 'coHandler',
+    roleLabel: '协办',
+    deadline: '2024-04-28',
+    warning: 'overdue',
+    warningLabel: '已逾期',
+    groups: ['inProgress', 'overdue'],
+    handler: null,
+  }),
+  wbRow({
+    assignmentId: 'a-7-jtj',
+    suggestionId: 's7',
+    suggestionNumber: 7,
+    title: '关于优化城区公交线路的建议',
+    unitName: '市交通运输局',
+    role: 'split',
+    roleLabel: '分办',
+    state: 'awaitingReceipt',
+    stateLabel: '待签收',
+    deadline: '2024-06-03',
+    warning: 'within3Days',
+    warningLabel: '3日内到期',
+    groups: ['awaitingReceipt', 'dueSoon'],
+    sessionId: '2023-s6-2',
+  }),
+  wbRow({
+    assignmentId: 'a-5-mzj',
+    suggestionId: 's5',
+    suggestionNumber: 5,
+    title: '关于发展社区养老服务的建议',
+    unitName: '市民政局',
+    state: 'submitted',
+    stateLabel: '已答复',
+    deadline: null,
+    warning: 'normal',
+    warningLabel: '正常',
+    groups: ['replied'],
+  }),
+]
+
+const labels: Record<StateGroup, string> = {
+  awaitingReceipt: '待签收',
+  inProgress: '办理中',
+  awaitingApproval: '待审核',
+  replied: '已答复',
+  returned: '退回重办',
+  dueSoon: '即将到期',
+  overdue: '已逾期',
+}
+
+export function sampleWorkbench(rows: WorkbenchRow[] = sampleWorkbenchRows): Workbench {
+  return {
+    rows,
+    counts: (Object.keys(labels) as StateGroup[]).map((group) => ({
+      group,
+      label: labels[group],
+      count: rows.filter((r) => r.groups.includes(group)).length,
+    })),
+    sessions: [
+      { id: '2024-s6-3', name: '市六届人大三次会议' },
+      { id: '2023-s6-2', name: '市六届人大二次会议' },
+    ],
+  }
+}

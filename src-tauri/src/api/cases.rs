@@ -1,0 +1,307 @@
+//! 建议详情 and the liaison's actions on a case.
+
+use jianban_domain::{Action, AdjustmentRequest, Case, CaseState, HandlingRole};
+use jianban_store::{AuditEntry, ContactInput, Store, StoreError};
+
+use crate::dto::{
+    AssignmentRow, AvailableActions, CaseDetail, ContactInputView, ContactView, DeadlineView,
+    DeputyView, OpinionView, TimelineEvent, UnitView,
+};
+use crate::error::CommandError;
+use crate::state::AppState;
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The row of one assignment, as the workbench shows it.
+pub(crate) fn row_of(store: &Store, id: &str) -> Result<AssignmentRow, StoreError> {
+    store
+        .workbench_items(super::today())?
+        .into_iter()
+        .find(|i| i.assignment_id == id)
+        .map(|i| crate::dto::WorkbenchRow::from(i).row)
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("交办记录 {id}"),
+        })
+}
+
+/// Every deadline of the case. Only the one the unit works against now and
+/// co-handlers' opinions still awaited carry a warning colour: a passed stage
+/// is history, not an alarm.
+pub(crate) fn deadlines(store: &Store, case: &Case) -> Vec<DeadlineView> {
+    let today = super::today();
+    let current = case.current_deadline();
+    let view = |label: &str, d: chrono::NaiveDate, live: bool| {
+        let w = if live {
+            store.policy().warning(today, d, store.calendar())
+        } else {
+            jianban_domain::WarningLevel::Normal
+        };
+        DeadlineView {
+            label: label.to_owned(),
+            date: date(d),
+            warning: w.into(),
+            warning_label: if live { w.label_zh() } else { "—" }.to_owned(),
+            current: current == Some(d),
+        }
+    };
+    let mut out = vec![
+        view(
+            "签收期限",
+            case.deadlines.receipt,
+            current == Some(case.deadlines.receipt),
+        ),
+        view("申请调整期限", case.deadlines.adjustment, false),
+        view(
+            if case.role == HandlingRole::CoHandler {
+                "会办意见期限"
+            } else {
+                "答复期限"
+            },
+            case.deadlines.reply,
+            current == Some(case.deadlines.reply),
+        ),
+    ];
+    if let Some(e) = &case.extension {
+        out.push(view("延期至", e.until, current == Some(e.until)));
+    }
+    if case.role != HandlingRole::CoHandler {
+        out.push(view("延期上限", case.deadlines.extension_limit, false));
+    }
+    if let Some(d) = case.rehandling_due {
+        out.push(view("重办期限", d, current == Some(d)));
+    }
+    for co in &case.co_handlers {
+        out.push(view(
+            &format!("{}会办意见", co.unit_name),
+            co.due,
+            !co.opinion_submitted,
+        ));
+    }
+    out
+}
+
+fn text_of(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
+    for k in keys {
+        if let Some(s) = v.pointer(k).and_then(|x| x.as_str()) {
+            if !s.trim().is_empty() {
+                return Some(s.to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// One audit line as the timeline shows it.
+pub(crate) fn timeline_event(e: &AuditEntry) -> TimelineEvent {
+    let (label, detail) = match e.action.as_str() {
+        "save_draft" => ("保存稿件".to_owned(), None),
+        "record_contact" => (
+            "登记沟通联系".to_owned(),
+            text_of(&e.detail, &["/summary", "/people"]),
+        ),
+        "signed_decision" => {
+            let approve = e
+                .detail
+                .pointer("/signed_decision/record/decision")
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| d == "approve");
+            (
+                if approve {
+                    "审核通过"
+                } else {
+                    "退回修改"
+                }
+                .to_owned(),
+                text_of(&e.detail, &["/signed_decision/record/comment"]),
+            )
+        }
+        _ => match serde_json::from_value::<Action>(e.detail.clone()) {
+            Ok(a) => (
+                a.label_zh().to_owned(),
+                text_of(
+                    &e.detail,
+                    &[
+                        "/request/reason",
+                        "/reasons",
+                        "/reason",
+                        "/comment",
+                        "/message",
+                    ],
+                ),
+            ),
+            Err(_) => (e.action.clone(), None),
+        },
+    };
+    TimelineEvent {
+        at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+        actor_name: e.actor_name.clone(),
+        actor_role: e.actor_role.clone(),
+        label,
+        detail,
+        state_after: e.state_after.map(|s| s.label_zh().to_owned()),
+    }
+}
+
+pub(crate) fn blockers(case: &Case) -> Vec<String> {
+    if !matches!(
+        case.state,
+        CaseState::Received | CaseState::Drafting | CaseState::Returned
+    ) {
+        return Vec::new();
+    }
+    case.submission_blockers(super::today())
+        .iter()
+        .map(|m| m.message_zh())
+        .collect()
+}
+
+pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
+    state.with_store(|s| {
+        let case = s.case(id)?;
+        let sug = s.suggestion_detail(id)?;
+        let row = row_of(s, id)?;
+        let units = sug
+            .units
+            .iter()
+            .map(|u| UnitView {
+                assignment_id: u.assignment_id.clone(),
+                unit_name: u.unit_name.clone(),
+                role: u.role.into(),
+                role_label: u.role.label_zh().to_owned(),
+                state: u.state.into(),
+                state_label: u.state.label_zh().to_owned(),
+                opinion_submitted: case
+                    .co_handlers
+                    .iter()
+                    .find(|c| c.unit == u.unit_id)
+                    .map(|c| c.opinion_submitted),
+            })
+            .collect();
+        let opinions = if case.role == HandlingRole::Lead {
+            s.co_handling_opinions(id)?
+                .into_iter()
+                .map(|o| OpinionView {
+                    unit_name: o.unit_name,
+                    text: o.text,
+                    submitted_at: o.submitted_at.map(|t| t.format("%Y-%m-%d").to_string()),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let st = case.state;
+        Ok(CaseDetail {
+            session_name: sug.session_name,
+            text: sug.text,
+            is_urgent: sug.is_urgent,
+            lead_deputy: DeputyView {
+                name: sug.lead_deputy.name,
+                delegation: sug.lead_deputy.delegation,
+            },
+            co_signers: sug
+                .co_signers
+                .into_iter()
+                .map(|d| DeputyView {
+                    name: d.name,
+                    delegation: d.delegation,
+                })
+                .collect(),
+            units,
+            deadlines: deadlines(s, &case),
+            contacts: s.contacts(id)?.into_iter().map(ContactView::from).collect(),
+            timeline: s.audit_log(id)?.iter().rev().map(timeline_event).collect(),
+            opinions,
+            blockers: blockers(&case),
+            actions: AvailableActions {
+                receive: st == CaseState::AwaitingReceipt,
+                request_adjustment: matches!(st, CaseState::AwaitingReceipt | CaseState::Received),
+                record_contact: !st.is_terminal(),
+                edit_draft: st.draft_editable(),
+                submit_for_approval: matches!(
+                    st,
+                    CaseState::Received | CaseState::Drafting | CaseState::Returned
+                ),
+                submit: st == CaseState::SignedOff,
+                export: st == CaseState::SignedOff
+                    || (case.submitted_revision.is_some()
+                        && matches!(st, CaseState::Submitted | CaseState::Evaluated)),
+            },
+            approval_chain: case
+                .approval_chain
+                .iter()
+                .map(|s| s.title.clone())
+                .collect(),
+            rehandling_round: case.rehandling_round,
+            row,
+        })
+    })
+}
+
+fn act(state: &AppState, id: &str, action: Action) -> Result<CaseDetail, CommandError> {
+    state.with_user(|s, actor| s.apply(id, &action, actor, super::now()))?;
+    detail(state, id)
+}
+
+/// 签收.
+pub fn receive(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
+    act(state, id, Action::Receive)
+}
+
+/// 申请调整, with the reason (and the unit that should handle it, if known).
+pub fn request_adjustment(
+    state: &AppState,
+    id: &str,
+    reason: &str,
+    suggested_unit: Option<String>,
+) -> Result<CaseDetail, CommandError> {
+    if reason.trim().is_empty() {
+        return Err(CommandError::new(
+            "workflow.empty_text",
+            "请填写申请调整的理由。",
+        ));
+    }
+    act(
+        state,
+        id,
+        Action::RequestAdjustment {
+            request: AdjustmentRequest {
+                reason: reason.trim().to_owned(),
+                suggested_unit: suggested_unit.filter(|s| !s.trim().is_empty()),
+            },
+        },
+    )
+}
+
+/// 报送审核 (a reply, or a co-handler's opinion).
+pub fn submit_for_approval(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
+    act(state, id, Action::SubmitForApproval)
+}
+
+/// 报送: the signed-off reply (or opinion) goes out.
+pub fn submit(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
+    act(state, id, Action::Submit)
+}
+
+/// 登记沟通联系.
+pub fn add_contact(
+    state: &AppState,
+    id: &str,
+    input: &ContactInputView,
+) -> Result<CaseDetail, CommandError> {
+    let date = input.date.parse().map_err(|_| {
+        CommandError::new(
+            "input.date",
+            format!("日期“{}”格式有误，请按 2024-06-28 的格式填写。", input.date),
+        )
+    })?;
+    let contact = ContactInput {
+        mode: input.mode.into(),
+        date,
+        people: input.people.trim().to_owned(),
+        summary: input.summary.trim().to_owned(),
+    };
+    state.with_user(|s, actor| s.record_contact(id, &contact, actor, super::now()))?;
+    detail(state, id)
+}

@@ -1,0 +1,290 @@
+//! 答复编辑: the draft, templates, revisions, live preview and export.
+
+use std::path::Path;
+
+use chrono::Datelike;
+use jianban_domain::HandlingRole;
+use jianban_letter::{Letter, SuggestionRef};
+use jianban_store::{Store, StoreError, SuggestionDetail};
+
+use crate::dto::{DraftView, ExportResult, PreviewView, ReplyFields, RevisionView, SavedDraft};
+use crate::error::{code, CommandError};
+use crate::state::AppState;
+use crate::templates::{reply_template, TemplateInput};
+
+/// What the letter needs besides the revision.
+pub(crate) struct LetterContext {
+    pub suggestion: SuggestionDetail,
+    pub unit_name: String,
+    pub doc_prefix: String,
+    pub role: HandlingRole,
+}
+
+pub(crate) fn context(store: &Store, id: &str) -> Result<LetterContext, StoreError> {
+    let suggestion = store.suggestion_detail(id)?;
+    let unit = suggestion
+        .units
+        .iter()
+        .find(|u| u.assignment_id == id)
+        .cloned()
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("交办记录 {id}"),
+        })?;
+    Ok(LetterContext {
+        unit_name: unit.unit_name,
+        doc_prefix: unit.doc_prefix,
+        role: unit.role,
+        suggestion,
+    })
+}
+
+pub(crate) fn letter(ctx: &LetterContext, content: &jianban_domain::ReplyContent) -> Letter {
+    let mut letter = Letter::from_reply_content(content, &ctx.unit_name, super::today());
+    letter.suggestion = Some(SuggestionRef {
+        session: ctx.suggestion.session_name.clone(),
+        number: ctx.suggestion.number,
+        title: ctx.suggestion.title.clone(),
+    });
+    letter
+}
+
+/// The current draft, or a fresh template when nothing was saved yet.
+pub fn draft(state: &AppState, id: &str) -> Result<DraftView, CommandError> {
+    let (current, case) = state.with_store(|s| Ok((s.current_draft(id)?, s.case(id)?)))?;
+    let blockers = super::cases::blockers(&case);
+    let is_opinion = case.role == HandlingRole::CoHandler;
+    let (fields, revision) = match current {
+        Some(rev) => (
+            ReplyFields::from(&rev.content),
+            Some(RevisionView {
+                number: rev.number,
+                hash: rev.hash.0,
+                author: rev.author.0,
+                saved_at: rev.saved_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                restored_from: None,
+            }),
+        ),
+        None => {
+            let mut t = template_with_store(state, id, "B")?;
+            // A fresh draft has no category until the liaison picks one.
+            t.category = None;
+            (t, None)
+        }
+    };
+    Ok(DraftView {
+        fields,
+        revision,
+        editable: case.state.draft_editable(),
+        blockers,
+        is_opinion,
+    })
+}
+
+fn template_with_store(
+    state: &AppState,
+    id: &str,
+    category: &str,
+) -> Result<ReplyFields, CommandError> {
+    let config = state.config()?;
+    let ctx = state.with_store(|s| context(s, id))?;
+    let prefix = if config.doc_prefix.trim().is_empty() {
+        ctx.doc_prefix.clone()
+    } else {
+        config.doc_prefix.trim().to_owned()
+    };
+    let category = if ctx.role == HandlingRole::CoHandler {
+        "opinion"
+    } else {
+        category
+    };
+    Ok(reply_template(
+        category,
+        &TemplateInput {
+            suggestion: &ctx.suggestion,
+            unit_name: &ctx.unit_name,
+            doc_prefix: &prefix,
+            year: super::today().year(),
+            cc: &config.default_cc,
+            contact_person: "",
+        },
+    ))
+}
+
+/// Template A, B or C for this case (co-handlers get the opinion template).
+pub fn template(state: &AppState, id: &str, category: &str) -> Result<ReplyFields, CommandError> {
+    if !matches!(category, "A" | "B" | "C") {
+        return Err(CommandError::new(
+            "input.category",
+            "模板只有 A、B、C 三类，请重新选择。",
+        ));
+    }
+    template_with_store(state, id, category)
+}
+
+/// Saves the fields as a new revision (durable before this returns).
+pub fn save(state: &AppState, id: &str, fields: &ReplyFields) -> Result<SavedDraft, CommandError> {
+    let content = fields.to_content()?;
+    let (info, case) = state.with_user(|s, actor| {
+        let info = s.save_draft(id, &content, actor, super::now())?;
+        Ok((info, s.case(id)?))
+    })?;
+    Ok(SavedDraft {
+        revision: RevisionView::from(info),
+        blockers: super::cases::blockers(&case),
+        state: case.state.into(),
+        state_label: case.state.label_zh().to_owned(),
+    })
+}
+
+pub fn revisions(state: &AppState, id: &str) -> Result<Vec<RevisionView>, CommandError> {
+    state.with_store(|s| {
+        Ok(s.revisions(id)?
+            .into_iter()
+            .rev()
+            .map(RevisionView::from)
+            .collect())
+    })
+}
+
+pub fn revision_fields(
+    state: &AppState,
+    id: &str,
+    number: u32,
+) -> Result<ReplyFields, CommandError> {
+    state.with_store(|s| Ok(ReplyFields::from(&s.revision(id, number)?.content)))
+}
+
+/// Makes an old revision current again (as a new revision).
+pub fn restore(state: &AppState, id: &str, number: u32) -> Result<SavedDraft, CommandError> {
+    let (info, case) = state.with_user(|s, actor| {
+        let info = s.restore_revision(id, number, actor, super::now())?;
+        Ok((info, s.case(id)?))
+    })?;
+    Ok(SavedDraft {
+        revision: RevisionView::from(info),
+        blockers: super::cases::blockers(&case),
+        state: case.state.into(),
+        state_label: case.state.label_zh().to_owned(),
+    })
+}
+
+fn substitutions(report: &jianban_letter::FontReport) -> Vec<String> {
+    report
+        .choices
+        .iter()
+        .filter(|c| c.substituted)
+        .map(|c| format!("{} → {}", c.wanted, c.family))
+        .collect()
+}
+
+/// The paginated preview of `fields` (unsaved text as typed), or of the
+/// current revision as it will print when `fields` is none.
+pub fn preview(
+    state: &AppState,
+    id: &str,
+    fields: Option<&ReplyFields>,
+) -> Result<PreviewView, CommandError> {
+    let (ctx, content, signer) = state.with_store(|s| {
+        let ctx = context(s, id)?;
+        let content = match fields {
+            Some(_) => None,
+            None => Some(
+                s.current_draft(id)?
+                    .ok_or_else(|| StoreError::NotFound {
+                        what: "答复稿".into(),
+                    })?
+                    .content,
+            ),
+        };
+        let signer = s.sign_off(id).ok().map(|so| so.signer_name);
+        Ok((ctx, content, signer))
+    })?;
+    let content = match (fields, content) {
+        (Some(f), _) => f.to_content()?,
+        (None, Some(c)) => c,
+        (None, None) => unreachable!("one of them is set"),
+    };
+    let mut letter = letter(&ctx, &content);
+    letter.approval = signer.map(|signer| jianban_letter::ApprovalBlock { signer });
+    state.with_renderer(|r| {
+        let rendered = r.render_svg(&letter)?;
+        Ok(PreviewView {
+            pages: rendered.output,
+            substitutions: substitutions(&rendered.report),
+        })
+    })
+}
+
+/// Writes the reply to `path`: a `.pdf` only when the sign-off verifies
+/// (through [`crate::export::final_pdf`]), a `.docx` always (marked as a
+/// draft in its default name until signed off).
+pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult, CommandError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let (ctx, content, sign_off) = state.with_store(|s| {
+        let ctx = context(s, id)?;
+        let content = s
+            .current_draft(id)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "答复稿".into(),
+            })?
+            .content;
+        Ok((ctx, content, s.sign_off(id)))
+    })?;
+    let letter = letter(&ctx, &content);
+    let (bytes, pages, report, sign_off) = match ext.as_str() {
+        "pdf" => {
+            // Final export only from a verified sign-off (不审核不答复).
+            let sign_off = sign_off.map_err(CommandError::from)?;
+            let r = state.with_renderer(|r| crate::export::final_pdf(r, &letter, &sign_off))?;
+            (r.output, r.pages, r.report, Some(sign_off))
+        }
+        "docx" => {
+            let sign_off = sign_off.ok();
+            let mut letter = letter.clone();
+            letter.approval = sign_off.as_ref().map(|s| jianban_letter::ApprovalBlock {
+                signer: s.signer_name.clone(),
+            });
+            let r = state.with_renderer(|r| Ok(r.render_docx(&letter)?))?;
+            (r.output, r.pages, r.report, sign_off)
+        }
+        _ => {
+            return Err(CommandError::new(
+                code::EXPORT,
+                "只能导出 PDF（.pdf）或 Word（.docx）文件，请修改文件名后缀。",
+            ))
+        }
+    };
+    std::fs::write(path, &bytes).map_err(|e| {
+        CommandError::new(
+            code::EXPORT,
+            format!(
+                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限。",
+                path.display()
+            ),
+        )
+    })?;
+    tracing::info!(assignment = id, path = %path.display(), "exported");
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        pages: pages as u32,
+        is_final: sign_off.is_some(),
+        verification_code: sign_off.map(|s| s.verification_code),
+        substitutions: substitutions(&report),
+    })
+}
+
+/// The default file name and whether the export would be final.
+pub fn export_name(state: &AppState, id: &str, ext: &str) -> Result<(String, bool), CommandError> {
+    state.with_store(|s| {
+        let ctx = context(s, id)?;
+        let signed = s.sign_off(id).is_ok();
+        Ok((
+            crate::export::default_file_name(ctx.suggestion.number, &ctx.unit_name, ext, signed),
+            signed,
+        ))
+    })
+}

@@ -1,0 +1,220 @@
+//! The desktop's own settings, kept as `config.json` in the data directory:
+//! the central server (address, optional intranet CA), who logged in to it
+//! (with the refresh token that lets sync resume after a restart), the
+//! document-number prefix and the default cc list.
+//!
+//! Environment variables (used by `scripts/run-demo.sh` and tests) override
+//! the file at start-up: `JIANBAN_SERVER_URL`, `JIANBAN_CA_FILE`,
+//! `JIANBAN_DEMO_LOGIN` + `JIANBAN_DEMO_PASSWORD` (log in on start when not
+//! logged in yet) and `JIANBAN_DEMO_HEAD` (a local account for the unit's
+//! head, same password, so the head can approve on this PC).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CommandError;
+
+pub const CONFIG_FILE: &str = "config.json";
+/// Store used when a central server is configured.
+pub const SERVER_STORE_FILE: &str = crate::data_dir::STORE_FILE;
+/// Store of the local demo (no server configured): kept apart so that
+/// connecting to a server later starts from an empty store that pulls.
+pub const LOCAL_DEMO_STORE_FILE: &str = "local-demo.sqlite3";
+
+pub const ENV_SERVER_URL: &str = "JIANBAN_SERVER_URL";
+pub const ENV_CA_FILE: &str = "JIANBAN_CA_FILE";
+pub const ENV_DEMO_LOGIN: &str = "JIANBAN_DEMO_LOGIN";
+pub const ENV_DEMO_PASSWORD: &str = "JIANBAN_DEMO_PASSWORD";
+pub const ENV_DEMO_HEAD: &str = "JIANBAN_DEMO_HEAD";
+
+/// The person logged in to the central server on this PC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerAccount {
+    pub user_id: String,
+    pub name: String,
+    pub role: jianban_domain::UserRole,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    /// Lets sync resume after a restart without the password. Short, so it
+    /// fits any credential store a later version moves it to.
+    pub refresh_token: Option<String>,
+}
+
+impl ServerAccount {
+    pub fn actor(&self) -> jianban_domain::Actor {
+        jianban_domain::Actor {
+            user: jianban_domain::UserId::new(&self.user_id),
+            name: self.name.clone(),
+            role: self.role,
+            unit: self.unit_id.clone().map(jianban_domain::UnitId),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct AppConfig {
+    pub server_url: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub account: Option<ServerAccount>,
+    /// 代字 for reply numbers, e.g. 宿发改建复; empty: the unit's own.
+    pub doc_prefix: String,
+    /// 抄送 filled into new replies.
+    pub default_cc: Vec<String>,
+}
+
+pub fn default_cc() -> Vec<String> {
+    vec!["市人大常委会代表工委".into(), "市政府办公室".into()]
+}
+
+impl AppConfig {
+    pub fn load(dir: &Path) -> Result<AppConfig, CommandError> {
+        let path = dir.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                CommandError::new(
+                    crate::error::code::CONFIG,
+                    format!(
+                        "设置文件 {} 内容有误（{e}）。请在“设置”中重新填写平台地址；原文件可删除。",
+                        path.display()
+                    ),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AppConfig {
+                default_cc: default_cc(),
+                ..Default::default()
+            }),
+            Err(e) => Err(CommandError::new(
+                crate::error::code::CONFIG,
+                format!("无法读取设置文件 {}：{e}。请检查文件权限。", path.display()),
+            )),
+        }
+    }
+
+    /// Written to a temporary file and renamed, so a crash never leaves half
+    /// a settings file.
+    pub fn save(&self, dir: &Path) -> Result<(), CommandError> {
+        let path = dir.join(CONFIG_FILE);
+        let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).expect("config serializes");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| {
+                CommandError::new(
+                    crate::error::code::CONFIG,
+                    format!(
+                        "无法保存设置到 {}：{e}。请检查磁盘空间和文件夹权限。",
+                        path.display()
+                    ),
+                )
+            })
+    }
+
+    /// Applies `JIANBAN_SERVER_URL` / `JIANBAN_CA_FILE`; a different server
+    /// than the saved one forgets the saved login.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> bool {
+        let mut changed = false;
+        if let Some(url) = get(ENV_SERVER_URL).filter(|v| !v.trim().is_empty()) {
+            let url = normalize_url(&url);
+            if self.server_url.as_deref() != Some(url.as_str()) {
+                self.server_url = Some(url);
+                self.account = None;
+                changed = true;
+            }
+        }
+        if let Some(ca) = get(ENV_CA_FILE).filter(|v| !v.trim().is_empty()) {
+            let ca = PathBuf::from(ca);
+            if self.ca_file.as_ref() != Some(&ca) {
+                self.ca_file = Some(ca);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    pub fn store_file(&self) -> &'static str {
+        if self.server_url.is_some() {
+            SERVER_STORE_FILE
+        } else {
+            LOCAL_DEMO_STORE_FILE
+        }
+    }
+}
+
+pub fn normalize_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+/// Checks a server address typed by the user.
+pub fn check_url(url: &str) -> Result<String, CommandError> {
+    let url = normalize_url(url);
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        return Err(CommandError::new(
+            crate::error::code::CONFIG,
+            "平台地址应以 http:// 或 https:// 开头，例如 https://dbjy.example.gov.cn，请检查后重新输入。",
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_gives_defaults_and_save_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut c = AppConfig::load(tmp.path()).unwrap();
+        assert_eq!(c.server_url, None);
+        assert_eq!(c.default_cc, default_cc());
+        assert_eq!(c.store_file(), LOCAL_DEMO_STORE_FILE);
+        c.server_url = Some("http://127.0.0.1:8787".into());
+        c.doc_prefix = "宿发改建复".into();
+        c.save(tmp.path()).unwrap();
+        let back = AppConfig::load(tmp.path()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.store_file(), SERVER_STORE_FILE);
+    }
+
+    #[test]
+    fn a_damaged_file_is_a_chinese_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(CONFIG_FILE), "{not json").unwrap();
+        let e = AppConfig::load(tmp.path()).unwrap_err();
+        assert_eq!(e.code, crate::error::code::CONFIG);
+        assert!(e.message.contains("设置文件"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_environment_sets_the_server_and_a_new_server_forgets_the_login() {
+        let mut c = AppConfig {
+            server_url: Some("http://old:1".into()),
+            account: Some(ServerAccount {
+                user_id: "fgw-liaison".into(),
+                name: "王晓梅".into(),
+                role: jianban_domain::UserRole::Liaison,
+                unit_id: Some("fgw".into()),
+                unit_name: None,
+                refresh_token: Some("t".into()),
+            }),
+            ..Default::default()
+        };
+        let env = |k: &str| (k == ENV_SERVER_URL).then(|| "http://127.0.0.1:8787/".to_string());
+        assert!(c.apply_env(env));
+        assert_eq!(c.server_url.as_deref(), Some("http://127.0.0.1:8787"));
+        assert!(c.account.is_none());
+        // Same server again: nothing changes.
+        assert!(!c.apply_env(env));
+    }
+
+    #[test]
+    fn urls_must_name_http_or_https() {
+        assert_eq!(
+            check_url(" https://dbjy.example.gov.cn/ ").unwrap(),
+            "https://dbjy.example.gov.cn"
+        );
+        let e = check_url("dbjy.example.gov.cn").unwrap_err();
+        assert!(e.message.contains("http://"));
+    }
+}

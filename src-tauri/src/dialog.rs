@@ -1,0 +1,39 @@
+//! The native save dialog (rfd). GTK dialogs must run on the main thread, so
+//! the command thread asks the main thread and waits for the answer.
+
+use std::path::PathBuf;
+
+use tauri::AppHandle;
+
+use crate::error::{code, CommandError};
+
+/// `JIANBAN_EXPORT_DIR` skips the dialog and saves there under the default
+/// name (the end-to-end test has no one to click).
+pub const ENV_EXPORT_DIR: &str = "JIANBAN_EXPORT_DIR";
+
+pub fn save_path(app: &AppHandle, default_name: &str, ext: &str) -> Result<PathBuf, CommandError> {
+    if let Some(dir) = std::env::var_os(ENV_EXPORT_DIR).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir).join(default_name));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = default_name.to_owned();
+    let ext = ext.to_owned();
+    app.run_on_main_thread(move || {
+        let label = if ext == "pdf" {
+            "PDF 文件"
+        } else {
+            "Word 文件"
+        };
+        let picked = rfd::FileDialog::new()
+            .set_title("导出答复函")
+            .set_file_name(&name)
+            .add_filter(label, &[ext.as_str()])
+            .save_file();
+        let _ = tx.send(picked);
+    })
+    .map_err(|e| CommandError::new(code::EXPORT, format!("无法打开保存对话框（{e}），请重试。")))?;
+    let picked = rx
+        .recv()
+        .map_err(|_| CommandError::new(code::EXPORT, "保存对话框意外关闭，请重试。"))?;
+    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消导出，未写入任何文件。"))
+}

@@ -1,0 +1,113 @@
+//! Desktop notifications: new notices (assignments, returns, urgings,
+//! rejections that sync brought) and, once a day, what is overdue or due
+//! within three working days.
+
+use std::time::Duration;
+
+use jianban_domain::WarningLevel;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::state::AppState;
+
+const POLL: Duration = Duration::from_secs(15);
+
+/// A title for a notice kind.
+pub fn title_of(kind: &str) -> &'static str {
+    match kind {
+        "assigned" => "新交办件",
+        "pre_assignment" => "预交办",
+        "returned" | "return" => "退回重办",
+        "urge" => "催办",
+        "rejected" => "平台未接受",
+        "opinion" => "收到会办意见",
+        "extension" => "延期",
+        "evaluation" => "代表评价",
+        "adjustment" | "transferred" => "调整申请",
+        _ => "建办提醒",
+    }
+}
+
+/// The daily deadline summary, or none when nothing is close.
+pub fn deadline_summary(warnings: impl Iterator<Item = WarningLevel>) -> Option<String> {
+    let (mut overdue, mut soon) = (0, 0);
+    for w in warnings {
+        match w {
+            WarningLevel::Overdue => overdue += 1,
+            WarningLevel::Days3 => soon += 1,
+            _ => {}
+        }
+    }
+    match (overdue, soon) {
+        (0, 0) => None,
+        (o, 0) => Some(format!("{o}件已逾期，请尽快办理。")),
+        (0, s) => Some(format!("{s}件将在3个工作日内到期。")),
+        (o, s) => Some(format!("{o}件已逾期，{s}件将在3个工作日内到期。")),
+    }
+}
+
+fn show(app: &AppHandle, title: &str, body: &str) {
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "desktop notification not shown");
+    }
+}
+
+/// Starts the watcher thread.
+pub fn start(app: AppHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("jianban-notify".into())
+        .spawn(move || {
+            let state = app.state::<AppState>();
+            let mut seen = state.with_store(|s| s.latest_notice_id()).unwrap_or(0);
+            let mut last_day = None;
+            loop {
+                let today = crate::api::today();
+                let logged_in = state.with_inner(|i| Ok(i.user.is_some())).unwrap_or(false);
+                if logged_in && last_day != Some(today) {
+                    last_day = Some(today);
+                    let summary = state
+                        .with_store(|s| s.list_assignments(today))
+                        .ok()
+                        .and_then(|rows| deadline_summary(rows.into_iter().map(|r| r.warning)));
+                    if let Some(text) = summary {
+                        show(&app, "办理期限提醒", &text);
+                    }
+                }
+                if let Ok(new) = state.with_store(|s| s.notices_after(seen)) {
+                    for n in new {
+                        seen = seen.max(n.id);
+                        show(&app, title_of(&n.kind), &n.message);
+                    }
+                }
+                std::thread::sleep(POLL);
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "notification watcher not started");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daily_summary_counts_overdue_and_soon() {
+        use WarningLevel::*;
+        assert_eq!(deadline_summary([Normal, Days15].into_iter()), None);
+        assert_eq!(
+            deadline_summary([Overdue, Days3, Days3, Normal].into_iter()).as_deref(),
+            Some("1件已逾期，2件将在3个工作日内到期。")
+        );
+        assert_eq!(
+            deadline_summary([Days3].into_iter()).as_deref(),
+            Some("1件将在3个工作日内到期。")
+        );
+    }
+
+    #[test]
+    fn notice_kinds_get_chinese_titles() {
+        assert_eq!(title_of("returned"), "退回重办");
+        assert_eq!(title_of("something-new"), "建办提醒");
+    }
+}
