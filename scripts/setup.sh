@@ -13,6 +13,8 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb dbus-x11
   # checking exported PDFs; fonts for Chinese text in the window and letters
   poppler-utils qpdf fonts-noto-cjk
+  # checking sealed letters: certutil makes the test NSS database pdfsig trusts
+  libnss3-tools
   # the server's tests against PostgreSQL (scripts/pg-test.sh starts it)
   postgresql
 )
