@@ -11,3 +11,4 @@ mod import;
 mod office;
 mod sync;
 mod tls;
+mod verify;
