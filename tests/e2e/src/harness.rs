@@ -199,6 +199,7 @@ pub fn save_screenshot(session: &Session<'_>, dir: &Path, name: &str) -> Result<
 
 /// Pids of the running app binary `exe` (the main process of the window).
 pub fn app_pids(exe: &Path) -> Vec<u32> {
+    let exe = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
