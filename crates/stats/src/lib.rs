@@ -8,10 +8,13 @@
 //! - [`report_text`]: the year's report as an editable draft;
 //! - [`ledger_xlsx`], [`figures_xlsx`]: Excel out;
 //! - [`parse_suggestions`], [`parse_evaluations`]: Excel in, row by row;
+//! - `figures_pdf` (feature `pdf`): the report and the figures as a PDF;
 //! - [`shares`], [`rate`]: percentages that add up to 100.00%.
 
 pub mod figures;
 pub mod input;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod percent;
 pub mod report;
 pub mod xlsx_in;
@@ -19,6 +22,8 @@ pub mod xlsx_out;
 
 pub use figures::{Count, Figures, KeyProgress, OverdueItem, Rate, UnitLine};
 pub use input::{CaseRow, Scope};
+#[cfg(feature = "pdf")]
+pub use pdf::figures_pdf;
 pub use percent::{rate, shares, Percent};
 pub use report::{report_text, ReportContext};
 pub use xlsx_in::{
