@@ -201,6 +201,18 @@ fn stats_endpoints(backend: &Backend) {
     let as_of = report.body["as_of"].as_str().unwrap();
     let printed = server.cli(backend, &["report", "--as-of", as_of], "");
     assert_eq!(printed.trim_end(), text);
+    let printed = server.cli(backend, &["stats", "--unit", "fgw", "--as-of", as_of], "");
+    let from_cli: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(from_cli, own.body);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("台账.xlsx");
+    server.cli(
+        backend,
+        &["ledger", "--unit", "fgw", "--out", out.to_str().unwrap()],
+        "",
+    );
+    let table = sheet(&std::fs::read(&out).unwrap(), "台账");
+    assert_eq!(table.len() as u64 - 2, fgw_items);
 }
 both!(stats_endpoints);
 
