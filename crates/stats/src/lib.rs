@@ -27,8 +27,8 @@ pub use pdf::figures_pdf;
 pub use percent::{rate, shares, Percent};
 pub use report::{report_text, ReportContext};
 pub use xlsx_in::{
-    parse_evaluations, parse_suggestions, EvaluationRow, ImportError, Parsed, RowIssue,
-    SuggestionRow,
+    parse_evaluations, parse_suggestion_table, parse_suggestions, read_first_sheet, EvaluationRow,
+    ImportError, Parsed, RowIssue, SuggestionRow,
 };
 pub use xlsx_out::{figures_xlsx, ledger_xlsx, FIGURES_SHEETS, LEDGER_COLUMNS};
 

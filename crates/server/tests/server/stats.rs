@@ -309,5 +309,8 @@ fn suggestion_import(backend: &Backend) {
     // The refused file left nothing (No. 1 went in only now); a second
     // import finds both numbers taken and is refused by the import's rules.
     upload(&office, path, &good).assert_error(422, "import.bad_rows");
+    // This endpoint takes workbooks only (CSV goes to /v1/office/import).
+    upload(&office, path, "建议号,标题,领衔代表\n5,x,y\n".as_bytes())
+        .assert_error(422, "import.unreadable");
 }
 both!(suggestion_import);
