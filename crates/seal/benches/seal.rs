@@ -84,7 +84,7 @@ fn main() {
     let cert = UnitCertificate::generate("宿州市发展和改革委员会", Utc::now()).unwrap();
     let mut renderer = LetterRenderer::new();
 
-    let mut seal_once = |renderer: &mut LetterRenderer| {
+    let seal_once = |renderer: &mut LetterRenderer| {
         let head = sign(record(1, "2024-06-28 10:30"), &keys[1].2);
         let decisions = [first.clone(), head];
         seal_letter(
