@@ -87,6 +87,40 @@ fn sealed_letter_is_valid_everywhere() {
     let payload = record.qr_payload();
     assert!(payload.starts_with("JBQF1|2024-s6-3-039-fgw|"), "{payload}");
     assert!(payload.contains(&s.content.content_hash().0) && payload.contains(&code));
+
+    // The printed QR code scans back to that text (last page at 200 dpi).
+    let (_, info) = run("pdfinfo", &[p]);
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|v| v.trim().to_string())
+        .unwrap();
+    let png = dir.path().join("last");
+    let (ok, out) = run(
+        "pdftoppm",
+        &[
+            "-r",
+            "200",
+            "-png",
+            "-singlefile",
+            "-f",
+            &pages,
+            "-l",
+            &pages,
+            p,
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    // stdout only: zbar may complain about a missing D-Bus on stderr.
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q", "-Sbinary"])
+        .arg(dir.path().join("last.png"))
+        .output()
+        .expect("zbarimg must be installed (zbar-tools, scripts/setup.sh)");
+    let scanned = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "zbarimg found no QR code");
+    assert_eq!(scanned.trim_end(), payload);
 }
 
 #[test]
