@@ -50,7 +50,10 @@ pub fn server_binary() -> PathBuf {
     if debug.is_file() {
         return existing(debug, "the server binary");
     }
-    existing(target_dir().join("release/jianban-server"), "the server binary")
+    existing(
+        target_dir().join("release/jianban-server"),
+        "the server binary",
+    )
 }
 
 pub fn tauri_driver() -> PathBuf {
@@ -206,9 +209,7 @@ pub fn app_pids(exe: &Path) -> Vec<u32> {
     entries
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe)
-        })
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe))
         .collect()
 }
 

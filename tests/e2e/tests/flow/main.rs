@@ -114,9 +114,7 @@ impl User<'_, '_> {
         let e = self.find(css);
         // Element Plus renders buttons that are briefly covered by a
         // transition; retry until the click lands.
-        let ok = wait_for(WAIT, Duration::from_millis(200), || {
-            self.s.click(&e).ok()
-        });
+        let ok = wait_for(WAIT, Duration::from_millis(200), || self.s.click(&e).ok());
         assert!(ok.is_some(), "could not click {css}");
     }
 
@@ -277,7 +275,10 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         me.shot("02-detail.png");
         me.click(&testid("action-receive"));
         me.click(&testid("action-contact"));
-        me.type_into(&by_label("input", "参与人员"), "张建国代表；王晓梅（联络员）");
+        me.type_into(
+            &by_label("input", "参与人员"),
+            "张建国代表；王晓梅（联络员）",
+        );
         me.type_into(
             &by_label("textarea", "沟通内容"),
             "电话联系张建国代表，听取对社区养老服务站选址和运营的意见。",
@@ -331,8 +332,10 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         me.open_case();
         me.wait_text("body", "已签发");
         me.click(&testid("action-export-pdf"));
-        let pdf = wait_for(WAIT, Duration::from_millis(200), || pdf_in(export_dir.path()))
-            .expect("the sealed PDF in the export folder");
+        let pdf = wait_for(WAIT, Duration::from_millis(200), || {
+            pdf_in(export_dir.path())
+        })
+        .expect("the sealed PDF in the export folder");
         let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
             name.starts_with("第901号建议答复-") && !name.contains("草稿"),
