@@ -207,7 +207,7 @@ pub fn preview(
         (None, None) => unreachable!("one of them is set"),
     };
     let mut letter = letter(&ctx, &content);
-    letter.approval = signer.map(|signer| jianban_letter::ApprovalBlock::signer(signer));
+    letter.approval = signer.map(jianban_letter::ApprovalBlock::signer);
     state.with_renderer(|r| {
         let rendered = r.render_svg(&letter)?;
         Ok(PreviewView {
