@@ -127,6 +127,8 @@ impl DemoServer {
 }
 
 /// tauri-driver on a private display; the app it starts inherits `env`.
+/// The native WebKitWebDriver listens on `port + 1` (tauri-driver's own
+/// default, 4445, would collide with a driver started on 4445).
 pub struct Driver {
     pub port: u16,
     _process: Guarded,
@@ -139,6 +141,7 @@ impl Driver {
         let mut command = Command::new(tauri_driver());
         command
             .args(["--port", &port.to_string()])
+            .args(["--native-port", &(port + 1).to_string()])
             .env("DISPLAY", &xvfb.display)
             .env("NO_AT_BRIDGE", "1");
         for (k, v) in env {

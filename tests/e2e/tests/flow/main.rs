@@ -19,7 +19,7 @@ use jianban_e2e::wait_for;
 use jianban_e2e::webdriver::Session;
 use serde_json::{json, Value};
 
-const DRIVER_PORT: u16 = 4445;
+const DRIVER_PORT: u16 = 4446;
 const DEMO_PASSWORD: &str = "jianban-demo";
 const TITLE: &str = "关于增设社区养老服务站的建议";
 const SUGGESTION: &str = "2024-s6-3-901";
