@@ -81,7 +81,10 @@ impl Office {
     fn state_of(&self, id: &str) -> String {
         let mut resp = self
             .agent
-            .get(&format!("{}/v1/office/assignments?unit=zjj", self.base))
+            .get(&format!(
+                "{}/v1/office/assignments?suggestion_id={SUGGESTION}",
+                self.base
+            ))
             .header("X-Jianban-Protocol", "1")
             .header("Authorization", &format!("Bearer {}", self.token))
             .call()
@@ -106,8 +109,14 @@ struct User<'s, 'd> {
 impl User<'_, '_> {
     fn find(&self, css: &str) -> String {
         wait_css(self.s, css, WAIT)
-            .unwrap_or_else(|| panic!("nothing matched {css} within {WAIT:?}"))
+            .unwrap_or_else(|| self.fail(&format!("nothing matched {css} within {WAIT:?}")))
             .remove(0)
+    }
+
+    /// Fails the test with a picture of what the window showed.
+    fn fail(&self, why: &str) -> ! {
+        let _ = save_screenshot(self.s, &screenshots(), "failure.png");
+        panic!("{why} (see screenshots/flow/failure.png)")
     }
 
     fn click(&self, css: &str) {
@@ -150,7 +159,31 @@ impl User<'_, '_> {
                 t.contains(want).then_some(t)
             })
         })
-        .unwrap_or_else(|| panic!("{css} never showed “{want}”"))
+        .unwrap_or_else(|| self.fail(&format!("{css} never showed “{want}”")))
+    }
+
+    /// Waits for the toast that says `want`; an error toast fails the test
+    /// with its text.
+    fn expect_message(&self, want: &str) {
+        let seen = wait_for(WAIT, Duration::from_millis(100), || {
+            for e in self.s.find_css(".el-message").ok()? {
+                let t = self.s.property(&e, "textContent").ok()?;
+                let t = t.as_str()?.to_owned();
+                if t.contains(want) {
+                    return Some(Ok(()));
+                }
+                let class = self.s.attribute(&e, "class").ok()??;
+                if class.contains("el-message--error") || class.contains("el-message--warning") {
+                    return Some(Err(t));
+                }
+            }
+            None
+        });
+        match seen {
+            Some(Ok(())) => {}
+            Some(Err(t)) => self.fail(&format!("expected “{want}”, the app said “{t}”")),
+            None => self.fail(&format!("no message “{want}” within {WAIT:?}")),
+        }
     }
 
     fn shot(&self, name: &str) {
@@ -160,7 +193,11 @@ impl User<'_, '_> {
     /// Opens the case from the workbench through the search box.
     fn open_case(&self) {
         self.click(&testid("nav-workbench"));
-        self.type_into(&input("search"), "养老服务站");
+        let search = self.find(&input("search"));
+        // Ctrl+A then typing replaces what an earlier search left, as a
+        // person would (WebDriver's clear does not reach Vue's model).
+        self.s.send_keys(&search, "\u{E009}a\u{E000}").unwrap();
+        self.s.send_keys(&search, "养老服务站").unwrap();
         let row = wait_for(WAIT, Duration::from_millis(200), || {
             let rows = self
                 .s
@@ -170,8 +207,10 @@ impl User<'_, '_> {
                 .ok()?;
             rows.into_iter().next()
         })
-        .expect("the new case in the workbench");
-        self.s.click(&row).unwrap();
+        .unwrap_or_else(|| self.fail("the new case is not in the workbench"));
+        // A toast may cover the row for a moment.
+        wait_for(WAIT, Duration::from_millis(200), || self.s.click(&row).ok())
+            .unwrap_or_else(|| self.fail("the case's row could not be clicked"));
         self.find(&testid("suggestion-text"));
     }
 
@@ -272,6 +311,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
 
         // 签收, then a contact with the deputy.
         me.open_case();
+        me.wait_text(&testid("timeline"), "收到交办");
         me.shot("02-detail.png");
         me.click(&testid("action-receive"));
         me.click(&testid("action-contact"));
@@ -314,7 +354,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
             me.text(&testid("editor-blockers"))
         );
         me.click(&testid("editor-submit"));
-        me.wait_text("body", "待审核");
+        me.expect_message("已报送审核");
 
         // The head logs in on this PC and signs off.
         me.click(&testid("nav-approval"));
@@ -405,8 +445,9 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
             app_pids(&app).is_empty().then_some(())
         })
         .expect("the app died");
-        // The dead session cannot be closed politely; forget it.
-        std::mem::forget(session);
+        // The driver still counts the dead session; ending it frees the
+        // slot for the restart (its answer about the dead app is moot).
+        let _ = session.close();
     }
 
     // Restart: the text is there.
