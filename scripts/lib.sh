@@ -5,19 +5,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 
 # Cargo builds go to a cache outside the clone, so a later run (or a fresh CI
-# clone on the same machine) reuses compiled dependencies. Override with
+# clone at the same path) reuses compiled dependencies. Override with
 # CARGO_TARGET_DIR or JIANBAN_CACHE.
-# Caution: cargo judges a workspace crate fresh by the mtimes of the source
-# paths recorded at its last build. Two checkouts with different contents
-# sharing one cache can therefore pick up each other's stale artifacts; give
-# a second checkout its own JIANBAN_CACHE.
+# Each checkout path gets its own target directory: cargo judges a workspace
+# crate fresh by the mtimes of its sources, and test binaries carry their
+# checkout's path (env!("CARGO_MANIFEST_DIR")), so two checkouts sharing one
+# target picked up each other's binaries and read files from the other tree.
 if [ "$(id -u)" -eq 0 ]; then
   JIANBAN_CACHE="${JIANBAN_CACHE:-/var/cache/jianban}"
 else
   JIANBAN_CACHE="${JIANBAN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jianban}"
 fi
 export JIANBAN_CACHE
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$JIANBAN_CACHE/target}"
+checkout_key="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$JIANBAN_CACHE/target-$checkout_key}"
 
 # The desktop binary a release build produces.
 APP_BINARY="$CARGO_TARGET_DIR/release/jianban"
