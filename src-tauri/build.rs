@@ -16,6 +16,7 @@ fn main() {
         "case_detail",
         "receive",
         "request_adjustment",
+        "request_extension",
         "add_contact",
         "submit_for_approval",
         "submit_reply",

@@ -70,6 +70,7 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<TimelineEvent>(&cfg, &mut out, &mut needs);
     file::<OpinionView>(&cfg, &mut out, &mut needs);
     file::<AvailableActions>(&cfg, &mut out, &mut needs);
+    file::<PendingExtensionView>(&cfg, &mut out, &mut needs);
     file::<CaseDetail>(&cfg, &mut out, &mut needs);
     file::<ReplyFields>(&cfg, &mut out, &mut needs);
     file::<RevisionView>(&cfg, &mut out, &mut needs);

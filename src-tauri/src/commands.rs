@@ -92,6 +92,17 @@ pub fn request_adjustment(
 }
 
 #[tauri::command(async)]
+#[tracing::instrument(skip(state, reason), err(Debug))]
+pub fn request_extension(
+    state: State<'_, AppState>,
+    id: String,
+    until: String,
+    reason: String,
+) -> R<CaseDetail> {
+    api::cases::request_extension(&state, &id, &until, &reason)
+}
+
+#[tauri::command(async)]
 #[tracing::instrument(skip(state, input), err(Debug))]
 pub fn add_contact(
     state: State<'_, AppState>,
@@ -278,6 +289,7 @@ pub const ALL: &[&str] = &[
     "case_detail",
     "receive",
     "request_adjustment",
+    "request_extension",
     "add_contact",
     "submit_for_approval",
     "submit_reply",

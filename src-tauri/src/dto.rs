@@ -683,6 +683,7 @@ pub struct OpinionView {
 pub struct AvailableActions {
     pub receive: bool,
     pub request_adjustment: bool,
+    pub request_extension: bool,
     pub record_contact: bool,
     pub edit_draft: bool,
     pub submit_for_approval: bool,
@@ -710,6 +711,19 @@ pub struct CaseDetail {
     pub actions: AvailableActions,
     pub approval_chain: Vec<String>,
     pub rehandling_round: u32,
+    /// The unit's 延期申请 waiting for the office, if any.
+    pub pending_extension: Option<PendingExtensionView>,
+}
+
+/// A 延期申请 as the detail page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PendingExtensionView {
+    /// `YYYY-MM-DD`.
+    pub until: String,
+    pub reason: String,
+    pub requested_on: String,
 }
 
 // ---------------------------------------------------------------------------

@@ -96,6 +96,7 @@ pub fn run() {
             commands::case_detail,
             commands::receive,
             commands::request_adjustment,
+            commands::request_extension,
             commands::add_contact,
             commands::submit_for_approval,
             commands::submit_reply,

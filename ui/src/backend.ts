@@ -103,6 +103,8 @@ export const requestAdjustment = (
   reason: string,
   suggestedUnit: string | null,
 ): Promise<CaseDetail> => call('request_adjustment', { id, reason, suggestedUnit })
+export const requestExtension = (id: string, until: string, reason: string): Promise<CaseDetail> =>
+  call('request_extension', { id, until, reason })
 export const addContact = (id: string, input: ContactInputView): Promise<CaseDetail> =>
   call('add_contact', { id, input })
 export const submitForApproval = (id: string): Promise<CaseDetail> =>

@@ -30,3 +30,10 @@ export function deadlineBadge(warning: DeadlineWarning): DeadlineBadge {
       return { type: 'info', className: 'deadline-badge--normal' }
   }
 }
+
+/** `YYYY-MM-DD` of a date in local time (toISOString would give the UTC
+ * day, which is yesterday in Beijing before 08:00). */
+export function isoDate(d: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}

@@ -409,6 +409,15 @@ pub struct Extension {
     pub reason: String,
 }
 
+/// 延期申请: a unit asks the office for more time; the case keeps its
+/// deadline until the office grants (or declines) it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingExtension {
+    pub until: NaiveDate,
+    pub reason: String,
+    pub requested_on: NaiveDate,
+}
+
 /// 退回重办 reasons as the office records them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnRecord {

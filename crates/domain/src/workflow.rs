@@ -167,6 +167,10 @@ pub struct Case {
     /// For a lead unit: its co-handlers.
     pub co_handlers: Vec<CoHandlerStatus>,
     pub extension: Option<Extension>,
+    /// A unit's 延期申请 waiting for the office. Absent in cases stored
+    /// before units could apply, hence the default.
+    #[serde(default)]
+    pub pending_extension: Option<PendingExtension>,
     pub evaluation: Option<Evaluation>,
     /// How many times the case was sent back (退回 or 不满意).
     pub rehandling_round: u32,
@@ -209,8 +213,12 @@ pub enum Action {
     Conclude,
     /// The office reopens a concluded case.
     Reopen { reason: String },
-    /// 延期.
+    /// 申请延期: the unit asks for a later reply deadline.
+    RequestExtension { until: NaiveDate, reason: String },
+    /// 延期 granted by the office (on request or on its own).
     GrantExtension { until: NaiveDate, reason: String },
+    /// The office declines a unit's 延期申请.
+    DeclineExtension { comment: String },
     /// 催办: recorded, no change of state.
     Urge { message: String },
 }
@@ -232,7 +240,9 @@ impl Action {
             Action::RecordEvaluation { .. } => "record_evaluation",
             Action::Conclude => "conclude",
             Action::Reopen { .. } => "reopen",
+            Action::RequestExtension { .. } => "request_extension",
             Action::GrantExtension { .. } => "grant_extension",
+            Action::DeclineExtension { .. } => "decline_extension",
             Action::Urge { .. } => "urge",
         }
     }
@@ -252,7 +262,9 @@ impl Action {
             Action::RecordEvaluation { .. } => "登记代表评价",
             Action::Conclude => "办结",
             Action::Reopen { .. } => "重新启动办理",
+            Action::RequestExtension { .. } => "申请延期",
             Action::GrantExtension { .. } => "批准延期",
+            Action::DeclineExtension { .. } => "不同意延期",
             Action::Urge { .. } => "催办",
         }
     }
@@ -267,6 +279,7 @@ impl Action {
                 | Action::Conclude
                 | Action::Reopen { .. }
                 | Action::GrantExtension { .. }
+                | Action::DeclineExtension { .. }
                 | Action::Urge { .. }
         )
     }
@@ -433,6 +446,7 @@ impl Case {
                 Vec::new()
             },
             extension: None,
+            pending_extension: None,
             evaluation: None,
             rehandling_round: 0,
             rehandling_due: None,
@@ -706,6 +720,8 @@ impl Case {
                     });
                 }
                 next.submitted_revision = self.draft.as_ref().map(|d| d.hash.clone());
+                // Once the reply is out, more time is no longer asked for.
+                next.pending_extension = None;
                 next.state = if self.role.replies_to_deputy() {
                     S::Submitted
                 } else {
@@ -743,6 +759,30 @@ impl Case {
                 require_text(reason, "重新启动办理的理由")?;
                 next.send_back(ctx);
             }
+            Action::RequestExtension { until, reason } => {
+                if !matches!(
+                    self.state,
+                    S::Received | S::Drafting | S::AwaitingApproval | S::SignedOff | S::Returned
+                ) {
+                    return Err(not_allowed());
+                }
+                if let Some(p) = &self.pending_extension {
+                    return Err(WorkflowError::InvalidExtension {
+                        reason: format!(
+                            "已于{}申请延期至{}，请等待市政府办公室审批。",
+                            p.requested_on.format("%Y年%-m月%-d日"),
+                            p.until.format("%Y年%-m月%-d日")
+                        ),
+                    });
+                }
+                require_text(reason, "延期理由")?;
+                self.check_extension_date(*until)?;
+                next.pending_extension = Some(PendingExtension {
+                    until: *until,
+                    reason: reason.trim().to_owned(),
+                    requested_on: today,
+                });
+            }
             Action::GrantExtension { until, reason } => {
                 if matches!(
                     self.state,
@@ -751,26 +791,21 @@ impl Case {
                     return Err(not_allowed());
                 }
                 require_text(reason, "延期理由")?;
-                if *until <= self.reply_due() {
-                    return Err(WorkflowError::InvalidExtension {
-                        reason: format!(
-                            "延期后的日期须晚于现办理期限{}。",
-                            self.reply_due().format("%Y年%-m月%-d日")
-                        ),
-                    });
-                }
-                if *until > self.deadlines.extension_limit {
-                    return Err(WorkflowError::InvalidExtension {
-                        reason: format!(
-                            "延期最长至{}（自交办之日起不超过规定期限）。",
-                            self.deadlines.extension_limit.format("%Y年%-m月%-d日")
-                        ),
-                    });
-                }
+                self.check_extension_date(*until)?;
                 next.extension = Some(Extension {
                     until: *until,
                     reason: reason.clone(),
                 });
+                next.pending_extension = None;
+            }
+            Action::DeclineExtension { comment } => {
+                if self.pending_extension.is_none() {
+                    return Err(WorkflowError::InvalidExtension {
+                        reason: "该件没有待审批的延期申请。".into(),
+                    });
+                }
+                require_text(comment, "不同意延期的理由")?;
+                next.pending_extension = None;
             }
             Action::Urge { message } => {
                 if self.state.is_terminal() {
@@ -781,6 +816,28 @@ impl Case {
         }
         next.version += 1;
         Ok(next)
+    }
+
+    /// A new reply deadline must be later than the current one and within
+    /// the limit counted from the assignment.
+    fn check_extension_date(&self, until: NaiveDate) -> Result<(), WorkflowError> {
+        if until <= self.reply_due() {
+            return Err(WorkflowError::InvalidExtension {
+                reason: format!(
+                    "延期后的日期须晚于现办理期限{}。",
+                    self.reply_due().format("%Y年%-m月%-d日")
+                ),
+            });
+        }
+        if until > self.deadlines.extension_limit {
+            return Err(WorkflowError::InvalidExtension {
+                reason: format!(
+                    "延期最长至{}（自交办之日起不超过规定期限）。",
+                    self.deadlines.extension_limit.format("%Y年%-m月%-d日")
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// 退回重办: approvals are void, the old submission no longer counts, and
@@ -822,6 +879,14 @@ impl Case {
             }
         }
         let complete = self.approvals.len() == self.approval_chain.len();
+        if self.pending_extension.is_some()
+            && matches!(
+                self.state,
+                S::AwaitingReceipt | S::Submitted | S::Evaluated | S::Concluded
+            )
+        {
+            return Err(format!("{:?} with a pending extension request", self.state));
+        }
         match self.state {
             S::AwaitingReceipt | S::Received => {
                 if self.draft.is_some() && self.state == S::AwaitingReceipt {

@@ -86,6 +86,14 @@ pub struct ExtensionRequest {
     pub reason: String,
 }
 
+/// `POST /v1/office/assignments/{id}/extension/decline`: the office says no
+/// to a unit's 延期申请.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineExtensionRequest {
+    pub comment: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UrgeRequest {
@@ -148,6 +156,10 @@ pub struct AssignmentSummary {
     #[schema(value_type = Option<String>)]
     pub deadline: Option<NaiveDate>,
     pub version: u64,
+    /// The unit's 延期申请 waiting for a decision, if any.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub pending_extension: Option<jianban_domain::PendingExtension>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -162,6 +162,14 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Declines a unit's 延期申请.
+    DeclineExtension {
+        #[command(flatten)]
+        o: OfficeArgs,
+        assignment: String,
+        #[arg(long)]
+        comment: String,
+    },
     /// 催办.
     Urge {
         #[command(flatten)]
@@ -512,6 +520,11 @@ fn run(command: Command) -> Result<(), ApiError> {
             until,
             reason,
         } => office_action(&o, &assignment, Action::GrantExtension { until, reason }),
+        Command::DeclineExtension {
+            o,
+            assignment,
+            comment,
+        } => office_action(&o, &assignment, Action::DeclineExtension { comment }),
         Command::Urge {
             o,
             assignment,

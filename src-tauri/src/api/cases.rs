@@ -5,7 +5,7 @@ use jianban_store::{AuditEntry, ContactInput, Store, StoreError};
 
 use crate::dto::{
     AssignmentRow, AvailableActions, CaseDetail, ContactInputView, ContactView, DeadlineView,
-    DeputyView, OpinionView, TimelineEvent, UnitView,
+    DeputyView, OpinionView, PendingExtensionView, TimelineEvent, UnitView,
 };
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -227,7 +227,17 @@ pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
             blockers: blockers(&case),
             actions: AvailableActions {
                 receive: st == CaseState::AwaitingReceipt,
-                request_adjustment: matches!(st, CaseState::AwaitingReceipt | CaseState::Received),
+                // As the rules allow: after receipt, before the reply is drafted out.
+                request_adjustment: matches!(st, CaseState::Received | CaseState::Drafting),
+                request_extension: case.pending_extension.is_none()
+                    && matches!(
+                        st,
+                        CaseState::Received
+                            | CaseState::Drafting
+                            | CaseState::AwaitingApproval
+                            | CaseState::SignedOff
+                            | CaseState::Returned
+                    ),
                 record_contact: !st.is_terminal(),
                 edit_draft: st.draft_editable(),
                 submit_for_approval: matches!(
@@ -245,6 +255,11 @@ pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
                 .map(|s| s.title.clone())
                 .collect(),
             rehandling_round: case.rehandling_round,
+            pending_extension: case.pending_extension.as_ref().map(|p| PendingExtensionView {
+                until: p.until.to_string(),
+                reason: p.reason.clone(),
+                requested_on: p.requested_on.to_string(),
+            }),
             row,
         })
     })
@@ -281,6 +296,36 @@ pub fn request_adjustment(
                 reason: reason.trim().to_owned(),
                 suggested_unit: suggested_unit.filter(|s| !s.trim().is_empty()),
             },
+        },
+    )
+}
+
+/// 申请延期: asks the office for a later reply deadline (`until` as
+/// `YYYY-MM-DD`); the deadline moves only when the office grants it.
+pub fn request_extension(
+    state: &AppState,
+    id: &str,
+    until: &str,
+    reason: &str,
+) -> Result<CaseDetail, CommandError> {
+    let until = chrono::NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d").map_err(|_| {
+        CommandError::new(
+            "request.bad_date",
+            format!("“{until}”不是有效日期，请选择延期后的答复日期。"),
+        )
+    })?;
+    if reason.trim().is_empty() {
+        return Err(CommandError::new(
+            "workflow.empty_text",
+            "请填写申请延期的理由。",
+        ));
+    }
+    act(
+        state,
+        id,
+        Action::RequestExtension {
+            until,
+            reason: reason.trim().to_owned(),
         },
     )
 }

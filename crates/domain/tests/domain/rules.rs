@@ -445,6 +445,70 @@ fn adjustment_window_and_extensions() {
 }
 
 #[test]
+fn a_unit_applies_for_an_extension_and_only_the_office_decides() {
+    let c = new_case(
+        HandlingRole::Lead,
+        default_approval_chain(),
+        vec![],
+        date("2024-03-28"),
+    );
+    let ask = |until: &str| Action::RequestExtension {
+        until: date(until),
+        reason: "需协调跨年度专项资金".into(),
+    };
+    // Not before receipt.
+    assert_eq!(
+        apply(&c, ask("2024-08-30"), &liaison(), at(date("2024-04-01")))
+            .unwrap_err()
+            .code(),
+        "workflow.not_allowed"
+    );
+    let c = apply(&c, Action::Receive, &liaison(), at(date("2024-03-29"))).unwrap();
+    let due = c.current_deadline();
+    // Beyond the limit, or not later than the current deadline: refused.
+    assert!(apply(&c, ask("2024-10-01"), &liaison(), at(date("2024-05-01"))).is_err());
+    assert!(apply(&c, ask("2024-06-01"), &liaison(), at(date("2024-05-01"))).is_err());
+    let asked = apply(&c, ask("2024-08-30"), &liaison(), at(date("2024-05-06"))).unwrap();
+    // Asking does not move the deadline; a second request waits for the first.
+    assert_eq!(asked.current_deadline(), due);
+    assert_eq!(asked.pending_extension.as_ref().unwrap().requested_on, date("2024-05-06"));
+    let again = apply(&asked, ask("2024-08-29"), &liaison(), at(date("2024-05-07"))).unwrap_err();
+    assert!(again.to_string().contains("请等待市政府办公室审批"), "{again}");
+    // A unit cannot grant itself the time.
+    let self_grant = Action::GrantExtension {
+        until: date("2024-08-30"),
+        reason: "自批".into(),
+    };
+    assert_eq!(
+        apply(&asked, self_grant, &liaison(), at(date("2024-05-07")))
+            .unwrap_err()
+            .code(),
+        "workflow.office_only"
+    );
+    // Declined: the request is gone and the deadline stays.
+    let decline = Action::DeclineExtension {
+        comment: "请按期答复".into(),
+    };
+    let declined = apply(&asked, decline.clone(), &office(), at(date("2024-05-08"))).unwrap();
+    assert!(declined.pending_extension.is_none());
+    assert_eq!(declined.current_deadline(), due);
+    assert!(apply(&declined, decline, &office(), at(date("2024-05-08"))).is_err());
+    // Granted: the new deadline counts and the request is settled.
+    let granted = apply(
+        &asked,
+        Action::GrantExtension {
+            until: date("2024-08-30"),
+            reason: "同意延期".into(),
+        },
+        &office(),
+        at(date("2024-05-08")),
+    )
+    .unwrap();
+    assert!(granted.pending_extension.is_none());
+    assert_eq!(granted.current_deadline(), Some(date("2024-08-30")));
+}
+
+#[test]
 fn every_error_has_a_code_and_a_chinese_message() {
     let c = new_case(
         HandlingRole::Lead,

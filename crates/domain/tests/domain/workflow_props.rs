@@ -22,6 +22,8 @@ enum Op {
     Conclude,
     Reopen,
     Extend(u16),
+    AskExtension(u16),
+    DeclineExtension,
     Urge,
     CoOpinionArrives(u8),
 }
@@ -42,6 +44,8 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Conclude),
         Just(Op::Reopen),
         (1u16..300).prop_map(Op::Extend),
+        (1u16..300).prop_map(Op::AskExtension),
+        Just(Op::DeclineExtension),
         Just(Op::Urge),
         (0u8..3).prop_map(Op::CoOpinionArrives),
     ]
@@ -119,6 +123,13 @@ fn action_for(op: &Op, case: &Case, today: NaiveDate) -> Option<Action> {
         Op::Extend(days) => Action::GrantExtension {
             until: today + chrono::Days::new(*days as u64),
             reason: "需跨年度实施".into(),
+        },
+        Op::AskExtension(days) => Action::RequestExtension {
+            until: today + chrono::Days::new(*days as u64),
+            reason: "需协调专项资金".into(),
+        },
+        Op::DeclineExtension => Action::DeclineExtension {
+            comment: "请按期答复".into(),
         },
         Op::Urge => Action::Urge {
             message: "请加快办理".into(),

@@ -243,6 +243,24 @@ pub async fn grant_extension(
     .await
 }
 
+#[utoipa::path(post, path = "/v1/office/assignments/{id}/extension/decline", tag = "office",
+    params(("id" = String, Path)), request_body = DeclineExtensionRequest, security(("bearer" = [])),
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+pub async fn decline_extension(
+    State(s): State<AppState>,
+    caller: Caller,
+    P(id): P<String>,
+    JsonBody(r): JsonBody<DeclineExtensionRequest>,
+) -> ApiResult<Json<AssignmentSnapshot>> {
+    act(
+        s,
+        caller,
+        id,
+        Action::DeclineExtension { comment: r.comment },
+    )
+    .await
+}
+
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/urge", tag = "office",
     params(("id" = String, Path)), request_body = UrgeRequest, security(("bearer" = [])),
     responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]

@@ -113,6 +113,10 @@ pub fn router(state: AppState) -> Router {
             "/office/assignments/{id}/extension",
             post(grant_extension).layer(json()),
         )
+        .route(
+            "/office/assignments/{id}/extension/decline",
+            post(decline_extension).layer(json()),
+        )
         .route("/office/assignments/{id}/urge", post(urge).layer(json()))
         .route(
             "/office/assignments/{id}/return",

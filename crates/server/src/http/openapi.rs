@@ -30,6 +30,7 @@ use super::stats_handlers;
         handlers::list_assignments,
         handlers::decide_adjustment,
         handlers::grant_extension,
+        handlers::decline_extension,
         handlers::urge,
         handlers::return_reply,
         handlers::record_evaluation,

@@ -639,6 +639,9 @@ fn notice_of(action: &Action) -> Option<(NoticeKind, String)> {
             NoticeKind::Extension,
             format!("同意延期至{}：{reason}", until.format("%Y年%-m月%-d日")),
         ),
+        Action::DeclineExtension { comment } => {
+            (NoticeKind::Extension, format!("不同意延期：{comment}"))
+        }
         Action::Reopen { reason } => (NoticeKind::Reopen, reason.clone()),
         Action::Conclude => (NoticeKind::Conclude, "已办结".into()),
         _ => return None,

@@ -317,7 +317,7 @@ impl Service {
             page_args.push(limit.into());
             page_args.push(offset.into());
             let sql = format!(
-                "SELECT a.id, a.suggestion_id, s.number, s.title, a.unit_id, u.name, a.role, a.state, a.deadline, a.version
+                "SELECT a.id, a.suggestion_id, s.number, s.title, a.unit_id, u.name, a.role, a.state, a.deadline, a.version, a.case_json
                    FROM assignments a JOIN suggestions s ON s.id = a.suggestion_id JOIN units u ON u.id = a.unit_id
                  {filter} ORDER BY a.deadline, a.id LIMIT ${} OFFSET ${}",
                 page_args.len() - 1,
@@ -325,6 +325,7 @@ impl Service {
             );
             let mut items = Vec::new();
             for r in tx.query(&sql, &page_args)? {
+                let case: Case = r.json(10)?;
                 items.push(AssignmentSummary {
                     assignment_id: r.text(0)?,
                     suggestion_id: r.text(1)?,
@@ -341,6 +342,7 @@ impl Service {
                         .transpose()
                         .map_err(|e| DbError::Decode(e.to_string()))?,
                     version: r.int(9)? as u64,
+                    pending_extension: case.pending_extension,
                 });
             }
             Ok(AssignmentList { items, total })

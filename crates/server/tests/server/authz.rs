@@ -85,6 +85,13 @@ fn endpoints() -> Vec<Endpoint> {
             true,
         ),
         e(
+            "extension/decline",
+            "POST",
+            "/v1/office/assignments/{id}/extension/decline",
+            Some(json!({"comment": "请按期答复"})),
+            true,
+        ),
+        e(
             "urge",
             "POST",
             "/v1/office/assignments/{id}/urge",

@@ -93,6 +93,41 @@ fn office_workflow(backend: &Backend) {
         json!({"until": later, "reason": "需协调多个部门"}),
     );
     assert_eq!(r.body["case"]["extension"]["until"], later, "{}", r.body);
+    // The unit applies for more time; the office sees it and declines.
+    let fgw = server.login("fgw-liaison");
+    let asked_until = (chrono::NaiveDate::parse_from_str(&later, "%Y-%m-%d").unwrap()
+        + chrono::Days::new(10))
+    .to_string();
+    let ask = jianban_domain::Action::RequestExtension {
+        until: asked_until.parse().unwrap(),
+        reason: "需协调市财政局安排专项资金".into(),
+    };
+    let r = fgw.push(&[action(1, "a039-fgw", &ask)]);
+    assert_eq!(statuses(&r), ["applied"], "{}", r.body);
+    let listed = office.get("/v1/office/assignments?unit_id=fgw");
+    let row = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["assignment_id"] == "a039-fgw")
+        .cloned()
+        .unwrap();
+    assert_eq!(row["pending_extension"]["until"], asked_until, "{row}");
+    act("a039-fgw", "extension/decline", json!({"comment": " "}))
+        .assert_error(409, "workflow.empty_text");
+    let r = act(
+        "a039-fgw",
+        "extension/decline",
+        json!({"comment": "请按现期限答复"}),
+    );
+    assert!(r.body["case"]["pending_extension"].is_null(), "{}", r.body);
+    assert_eq!(r.body["case"]["extension"]["until"], later, "{}", r.body);
+    assert!(fgw.pull_all().iter().any(|c| c["entity"] == "notice"
+        && c["data"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("不同意延期：请按现期限答复"))));
+    act("a039-fgw", "extension/decline", json!({"comment": "再次"}))
+        .assert_error(409, "workflow.invalid_extension");
     // Dissatisfied: the case returns with a re-handling deadline.
     let r = act(
         "a030-gaj",
