@@ -126,6 +126,16 @@ pub struct DraftSummary {
     pub has_body: bool,
     pub has_contact_person: bool,
     pub has_contact_phone: bool,
+    /// The body still holds a template's 【…】 prompt. Absent in drafts
+    /// saved before the rule, hence the default.
+    #[serde(default)]
+    pub has_placeholder: bool,
+}
+
+/// Whether `text` still holds a template prompt: 【 followed later by 】.
+fn has_template_prompt(text: &str) -> bool {
+    text.find('【')
+        .is_some_and(|open| text[open..].contains('】'))
 }
 
 impl DraftSummary {
@@ -136,6 +146,7 @@ impl DraftSummary {
             has_body: !content.body.trim().is_empty(),
             has_contact_person: !content.contact_person.trim().is_empty(),
             has_contact_phone: !content.contact_phone.trim().is_empty(),
+            has_placeholder: has_template_prompt(&content.body),
         }
     }
 }
@@ -292,10 +303,15 @@ pub enum Missing {
     Draft,
     Category,
     Body,
+    /// The body still holds a template's 【…】 prompt.
+    Placeholder,
     ContactPerson,
     ContactPhone,
     DeputyContact,
-    CoHandlerOpinion { unit_name: String, due: NaiveDate },
+    CoHandlerOpinion {
+        unit_name: String,
+        due: NaiveDate,
+    },
 }
 
 impl Missing {
@@ -304,6 +320,7 @@ impl Missing {
             Missing::Draft => "尚未起草答复稿".into(),
             Missing::Category => "请选择办理结果类别（A/B/C/D）".into(),
             Missing::Body => "答复正文为空，请填写正文".into(),
+            Missing::Placeholder => "正文中仍有【】内的模板提示，请替换为实际内容".into(),
             Missing::ContactPerson => "请填写联系人".into(),
             Missing::ContactPhone => "请填写联系电话".into(),
             Missing::DeputyContact => "尚无与代表的沟通联系记录，请先登记至少一次沟通联系".into(),
@@ -533,6 +550,9 @@ impl Case {
                 }
                 if !d.has_body {
                     missing.push(Missing::Body);
+                }
+                if d.has_placeholder {
+                    missing.push(Missing::Placeholder);
                 }
                 if !d.has_contact_person {
                     missing.push(Missing::ContactPerson);

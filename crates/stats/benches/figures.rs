@@ -57,6 +57,7 @@ fn rows(n: usize) -> Vec<CaseRow> {
                 has_body: true,
                 has_contact_person: true,
                 has_contact_phone: true,
+                has_placeholder: false,
             });
             out.push(CaseRow {
                 assignment: assignment.clone(),

@@ -347,6 +347,23 @@ impl Store {
         Ok(load_case(&self.conn, id)?.0)
     }
 
+    /// The approval chain of the most recently assigned case: the central
+    /// server gives each new case the unit's chain as configured there, so
+    /// this is the chain the next reply will go through. `None` before any
+    /// case has arrived.
+    pub fn latest_approval_chain(&self) -> Result<Option<Vec<ApprovalStep>>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT case_json FROM assignments ORDER BY assigned_on DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| Ok(serde_json::from_str::<Case>(&j)?.approval_chain))
+            .transpose()
+    }
+
     /// Applies a workflow action (签收, 报送审核, 审核, 报送 …). Draft saves and
     /// contact records carry content and have their own methods.
     pub fn apply(

@@ -255,11 +255,14 @@ pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
                 .map(|s| s.title.clone())
                 .collect(),
             rehandling_round: case.rehandling_round,
-            pending_extension: case.pending_extension.as_ref().map(|p| PendingExtensionView {
-                until: p.until.to_string(),
-                reason: p.reason.clone(),
-                requested_on: p.requested_on.to_string(),
-            }),
+            pending_extension: case
+                .pending_extension
+                .as_ref()
+                .map(|p| PendingExtensionView {
+                    until: p.until.to_string(),
+                    reason: p.reason.clone(),
+                    requested_on: p.requested_on.to_string(),
+                }),
             row,
         })
     })

@@ -10,7 +10,9 @@ use crate::state::AppState;
 pub fn get(state: &AppState) -> Result<SettingsView, CommandError> {
     let config = state.config()?;
     let accounts = state.with_store(|s| s.accounts())?;
-    let chain = jianban_domain::workflow::default_approval_chain();
+    let chain = state
+        .with_store(|s| s.latest_approval_chain())?
+        .unwrap_or_else(jianban_domain::workflow::default_approval_chain);
     let (fonts, font_error) = match state.with_renderer(|r| Ok(r.font_choices()?)) {
         Ok(choices) => (
             choices

@@ -3,4 +3,4 @@
 /**
  * Which actions the person may try now (the rules still decide).
  */
-export type AvailableActions = { receive: boolean, requestAdjustment: boolean, recordContact: boolean, editDraft: boolean, submitForApproval: boolean, submit: boolean, export: boolean, };
+export type AvailableActions = { receive: boolean, requestAdjustment: boolean, requestExtension: boolean, recordContact: boolean, editDraft: boolean, submitForApproval: boolean, submit: boolean, export: boolean, };

@@ -5,6 +5,7 @@ import type { ContactView } from "./ContactView";
 import type { DeadlineView } from "./DeadlineView";
 import type { DeputyView } from "./DeputyView";
 import type { OpinionView } from "./OpinionView";
+import type { PendingExtensionView } from "./PendingExtensionView";
 import type { TimelineEvent } from "./TimelineEvent";
 import type { UnitView } from "./UnitView";
 
@@ -12,4 +13,8 @@ export type CaseDetail = { row: AssignmentRow, sessionName: string, text: string
 /**
  * Why the draft cannot go to approval yet, in Chinese.
  */
-blockers: Array<string>, actions: AvailableActions, approvalChain: Array<string>, rehandlingRound: number, };
+blockers: Array<string>, actions: AvailableActions, approvalChain: Array<string>, rehandlingRound: number, 
+/**
+ * The unit's 延期申请 waiting for the office, if any.
+ */
+pendingExtension: PendingExtensionView | null, };

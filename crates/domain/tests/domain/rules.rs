@@ -53,6 +53,42 @@ fn submission_for_approval_lists_everything_missing() {
 }
 
 #[test]
+fn a_template_prompt_left_in_the_body_stops_the_reply() {
+    let (c, now) = drafting_case();
+    let c = apply(&c, Action::RecordContact, &liaison(), now).unwrap();
+    let mut reply = complete_reply(2);
+    reply.body = format!("{}\n（一）【已采取的措施一】", reply.body);
+    let c = apply(
+        &c,
+        Action::EditDraft {
+            draft: DraftSummary::of(&reply),
+        },
+        &liaison(),
+        now,
+    )
+    .unwrap();
+    assert_eq!(
+        c.submission_blockers(now.date()),
+        vec![Missing::Placeholder]
+    );
+    assert!(apply(&c, Action::SubmitForApproval, &liaison(), now).is_err());
+    // A lone bracket is ordinary text, and filling the prompt in clears it.
+    reply.body = reply
+        .body
+        .replace("【已采取的措施一】", "新建养老服务站三处【注");
+    let c = apply(
+        &c,
+        Action::EditDraft {
+            draft: DraftSummary::of(&reply),
+        },
+        &liaison(),
+        now,
+    )
+    .unwrap();
+    assert!(c.submission_blockers(now.date()).is_empty());
+}
+
+#[test]
 fn a_complete_reply_goes_through_to_conclusion() {
     let (c, now) = drafting_case();
     let reply = complete_reply(1);
@@ -471,9 +507,21 @@ fn a_unit_applies_for_an_extension_and_only_the_office_decides() {
     let asked = apply(&c, ask("2024-08-30"), &liaison(), at(date("2024-05-06"))).unwrap();
     // Asking does not move the deadline; a second request waits for the first.
     assert_eq!(asked.current_deadline(), due);
-    assert_eq!(asked.pending_extension.as_ref().unwrap().requested_on, date("2024-05-06"));
-    let again = apply(&asked, ask("2024-08-29"), &liaison(), at(date("2024-05-07"))).unwrap_err();
-    assert!(again.to_string().contains("请等待市政府办公室审批"), "{again}");
+    assert_eq!(
+        asked.pending_extension.as_ref().unwrap().requested_on,
+        date("2024-05-06")
+    );
+    let again = apply(
+        &asked,
+        ask("2024-08-29"),
+        &liaison(),
+        at(date("2024-05-07")),
+    )
+    .unwrap_err();
+    assert!(
+        again.to_string().contains("请等待市政府办公室审批"),
+        "{again}"
+    );
     // A unit cannot grant itself the time.
     let self_grant = Action::GrantExtension {
         until: date("2024-08-30"),

@@ -76,6 +76,7 @@ pub fn row(spec: RowSpec<'_>) -> CaseRow {
         has_body: true,
         has_contact_person: true,
         has_contact_phone: true,
+        has_placeholder: false,
     });
     CaseRow {
         assignment,

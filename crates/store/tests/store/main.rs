@@ -200,3 +200,13 @@ fn a_co_handlers_opinion_unblocks_its_lead() {
         );
     }
 }
+
+#[test]
+fn the_next_reply_goes_through_the_chain_the_latest_case_carries() {
+    assert_eq!(empty_store().store.latest_approval_chain().unwrap(), None);
+    let t = demo_store();
+    assert_eq!(
+        t.store.latest_approval_chain().unwrap(),
+        Some(jianban_domain::workflow::default_approval_chain())
+    );
+}

@@ -332,7 +332,20 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
             (!me.value(&textarea("body")).is_empty()).then_some(())
         })
         .expect("the template fills the body");
-        me.type_into(&textarea("body"), "我局将在年内新建社区养老服务站三处。");
+        // The template's 【…】 prompts block the reply until replaced; the
+        // liaison writes the body over them.
+        me.wait_text(&testid("editor-blockers"), "模板提示");
+        let body = me.find(&textarea("body"));
+        session.send_keys(&body, "\u{E009}a\u{E000}").unwrap();
+        session
+            .send_keys(
+                &body,
+                "您提出的《关于增设社区养老服务站的建议》收悉。经认真研究，现答复如下：\n\
+                 一、基本情况\n目前全市已建成社区养老服务站十二处。\n\
+                 二、办理情况\n我局将在年内新建社区养老服务站三处。\n\
+                 衷心感谢您对我们工作的关心和支持。",
+            )
+            .unwrap();
         if me.value(&by_label("input", "联系人")).is_empty() {
             me.type_into(&by_label("input", "联系人"), "王晓梅");
         }
