@@ -118,17 +118,29 @@ fn draft_contact_approval_export_and_submit() {
     fields.contact_person = "王晓梅".into();
     fields.contact_phone = "0557-3021234".into();
     let saved = reply::save(&state, id, &fields).unwrap();
+    // The template's 【…】 prompts are still in the body: listed, not yet sendable.
+    assert!(
+        saved.blockers.iter().any(|b| b.contains("模板提示")),
+        "{:?}",
+        saved.blockers
+    );
+    fields.body = fields
+        .body
+        .replace("【简述建议所涉问题的现状。】", "我市现有社区养老服务站十二处。")
+        .replace("【政策、资金、规划等条件限制】", "今年专项资金已全部安排");
+    assert!(!fields.body.contains('【'), "{}", fields.body);
+    let saved = reply::save(&state, id, &fields).unwrap();
     assert!(saved.blockers.is_empty(), "{:?}", saved.blockers);
 
     // Revision history and restore (a new revision, history kept).
     let revs = reply::revisions(&state, id).unwrap();
     assert_eq!(revs[0].number, saved.revision.number, "newest first");
-    let older = reply::revision_fields(&state, id, saved.revision.number - 1).unwrap();
+    let older = reply::revision_fields(&state, id, saved.revision.number - 2).unwrap();
     assert_eq!(older.contact_person, "");
-    let restored = reply::restore(&state, id, saved.revision.number - 1).unwrap();
+    let restored = reply::restore(&state, id, saved.revision.number - 2).unwrap();
     assert_eq!(
         restored.revision.restored_from,
-        Some(saved.revision.number - 1)
+        Some(saved.revision.number - 2)
     );
     let saved = reply::save(&state, id, &fields).unwrap();
 
