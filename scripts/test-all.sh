@@ -34,7 +34,7 @@ note "cargo target dir: $CARGO_TARGET_DIR"
 run_step "cargo fmt --check" cargo fmt --all -- --check
 # The e2e feature compiles the end-to-end test, so clippy sees it too.
 run_step "cargo clippy" \
-  cargo clippy --workspace --all-targets --features jianban-e2e/e2e -- -D warnings
+  cargo clippy --workspace --all-targets --features jianban-e2e/e2e,jianban-stats/pdf -- -D warnings
 run_step "ui: typecheck" npm --prefix ui run typecheck
 run_step "ui: vitest" bash -c 'cd ui && npx vitest run'
 run_step "release build" build_release
@@ -59,7 +59,7 @@ run_step "start the PostgreSQL test database" start_test_database
 # build (tests/e2e, compiled only with its e2e feature).
 export JIANBAN_APP="$APP_BINARY"
 run_step "cargo test (all crates + end-to-end)" \
-  cargo test --workspace --features jianban-e2e/e2e
+  cargo test --workspace --features jianban-e2e/e2e,jianban-stats/pdf
 
 if [ "$real_data_dir_existed" -eq 0 ] && [ -e "$real_data_dir" ]; then
   die "the tests created the real data directory $real_data_dir: a test is not using a temporary directory"

@@ -249,6 +249,10 @@ impl AppState {
     }
 
     pub fn stop_sync(&self) {
+        // Keep the token the running client holds before it goes away.
+        if let Err(e) = crate::api::sync::keep_refresh_token(self) {
+            tracing::warn!(error = %e, "refresh token not kept");
+        }
         if let Ok(mut s) = self.sync.lock() {
             // Dropping the handle stops and joins the thread.
             s.take();

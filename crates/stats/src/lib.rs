@@ -8,10 +8,13 @@
 //! - [`report_text`]: the year's report as an editable draft;
 //! - [`ledger_xlsx`], [`figures_xlsx`]: Excel out;
 //! - [`parse_suggestions`], [`parse_evaluations`]: Excel in, row by row;
+//! - `figures_pdf` (feature `pdf`): the report and the figures as a PDF;
 //! - [`shares`], [`rate`]: percentages that add up to 100.00%.
 
 pub mod figures;
 pub mod input;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod percent;
 pub mod report;
 pub mod xlsx_in;
@@ -19,11 +22,13 @@ pub mod xlsx_out;
 
 pub use figures::{Count, Figures, KeyProgress, OverdueItem, Rate, UnitLine};
 pub use input::{CaseRow, Scope};
+#[cfg(feature = "pdf")]
+pub use pdf::figures_pdf;
 pub use percent::{rate, shares, Percent};
 pub use report::{report_text, ReportContext};
 pub use xlsx_in::{
-    parse_evaluations, parse_suggestions, EvaluationRow, ImportError, Parsed, RowIssue,
-    SuggestionRow,
+    parse_evaluations, parse_suggestion_table, parse_suggestions, read_first_sheet, EvaluationRow,
+    ImportError, Parsed, RowIssue, SuggestionRow,
 };
 pub use xlsx_out::{figures_xlsx, ledger_xlsx, FIGURES_SHEETS, LEDGER_COLUMNS};
 

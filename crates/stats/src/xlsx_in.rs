@@ -185,11 +185,10 @@ fn expected(all: &[&str], required: &[&str]) -> String {
 }
 
 fn table(
-    bytes: &[u8],
+    sheet: Vec<(u32, Vec<String>)>,
     all: &'static [&'static str],
     required: &'static [&'static str],
 ) -> Result<Table, ImportError> {
-    let sheet = read_first_sheet(bytes)?;
     let blank = |r: &[String]| r.iter().all(|c| c.trim().is_empty());
     let Some(pos) = sheet
         .iter()
@@ -283,7 +282,16 @@ fn flag(v: &str) -> Option<bool> {
 
 /// Reads the office's suggestion list.
 pub fn parse_suggestions(bytes: &[u8]) -> Result<Parsed<SuggestionRow>, ImportError> {
-    let t = table(bytes, &SUGGESTION_COLUMNS, &SUGGESTION_REQUIRED)?;
+    parse_suggestion_table(read_first_sheet(bytes)?)
+}
+
+/// Checks a suggestion list already read into text cells, each row with its
+/// row number (the server reads CSV this way, so both formats share these
+/// rules).
+pub fn parse_suggestion_table(
+    sheet: Vec<(u32, Vec<String>)>,
+) -> Result<Parsed<SuggestionRow>, ImportError> {
+    let t = table(sheet, &SUGGESTION_COLUMNS, &SUGGESTION_REQUIRED)?;
     let mut rows = Vec::new();
     let mut issues = Vec::new();
     let mut seen: HashMap<u32, u32> = HashMap::new();
@@ -376,7 +384,11 @@ fn evaluation(text: &str) -> Option<Evaluation> {
 
 /// Reads the deputies' evaluations (征询意见表汇总).
 pub fn parse_evaluations(bytes: &[u8]) -> Result<Parsed<EvaluationRow>, ImportError> {
-    let t = table(bytes, &EVALUATION_COLUMNS, &EVALUATION_REQUIRED)?;
+    let t = table(
+        read_first_sheet(bytes)?,
+        &EVALUATION_COLUMNS,
+        &EVALUATION_REQUIRED,
+    )?;
     let mut rows = Vec::new();
     let mut issues = Vec::new();
     let mut seen: HashSet<(u32, String)> = HashSet::new();

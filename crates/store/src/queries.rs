@@ -194,18 +194,7 @@ impl Store {
 
     /// The suggestion an assignment answers, with its deputies and units.
     pub fn suggestion_detail(&self, assignment_id: &str) -> Result<SuggestionDetail> {
-        let row: Option<(
-            String,
-            String,
-            String,
-            u32,
-            String,
-            String,
-            bool,
-            bool,
-            String,
-            String,
-        )> = self
+        let row: Option<SuggestionRow> = self
             .conn
             .query_row(
                 "SELECT s.id, se.id, se.name, s.number, s.title, s.text, s.is_key, s.is_urgent,

@@ -19,6 +19,9 @@ enum Signal {
 pub struct SyncHandle {
     tx: Sender<Signal>,
     status: Arc<Mutex<SyncStatus>>,
+    /// The client's latest refresh token, so the app can keep it for the
+    /// next start (the server rotates it on every refresh).
+    refresh_token: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -27,6 +30,8 @@ impl SyncHandle {
     pub fn start(mut engine: SyncEngine, interval: Duration) -> Self {
         let (tx, rx) = channel();
         let status = engine.status_handle();
+        let refresh_token = Arc::new(Mutex::new(None));
+        let token_out = Arc::clone(&refresh_token);
         let thread = std::thread::Builder::new()
             .name("jianban-sync".into())
             .spawn(move || {
@@ -37,7 +42,11 @@ impl SyncHandle {
                         Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                         Ok(Signal::Now) | Err(RecvTimeoutError::Timeout) => {}
                     }
-                    wait = match engine.sync_once() {
+                    let result = engine.sync_once();
+                    if let Ok(mut t) = token_out.lock() {
+                        *t = engine.client().refresh_token();
+                    }
+                    wait = match result {
                         Ok(_) => {
                             backoff.reset();
                             interval
@@ -52,6 +61,7 @@ impl SyncHandle {
         Self {
             tx,
             status,
+            refresh_token,
             thread: Some(thread),
         }
     }
@@ -59,6 +69,12 @@ impl SyncHandle {
     /// "立即同步".
     pub fn sync_now(&self) {
         let _ = self.tx.send(Signal::Now);
+    }
+
+    /// The refresh token the client holds now (none before the first round
+    /// or when logged out).
+    pub fn refresh_token(&self) -> Option<String> {
+        self.refresh_token.lock().ok().and_then(|t| t.clone())
     }
 
     pub fn status(&self) -> SyncStatus {

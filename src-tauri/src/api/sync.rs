@@ -6,7 +6,27 @@ use crate::dto::{NoticeView, SyncView};
 use crate::error::CommandError;
 use crate::state::AppState;
 
+/// Keeps the sync client's latest refresh token in the settings: the server
+/// rotates it on every refresh and refuses a used one, so the saved token
+/// must follow, or the next start would need the password again.
+pub fn keep_refresh_token(state: &AppState) -> Result<(), CommandError> {
+    let Some(token) = state.with_sync(|h| h.and_then(|h| h.refresh_token())) else {
+        return Ok(());
+    };
+    let mut config = state.config()?;
+    match config.account.as_mut() {
+        Some(a) if a.refresh_token.as_deref() != Some(token.as_str()) => {
+            a.refresh_token = Some(token);
+            state.set_config(config)
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn status(state: &AppState) -> Result<SyncView, CommandError> {
+    if let Err(e) = keep_refresh_token(state) {
+        tracing::warn!(error = %e, "refresh token not kept");
+    }
     let configured = state.config()?.server_url.is_some();
     let pending = state.with_store(|s| s.outbox_pending_count()).unwrap_or(0);
     let last_local = state.with_store(|s| s.last_sync()).ok().flatten();

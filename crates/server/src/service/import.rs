@@ -17,14 +17,12 @@
 //! Nothing is imported when any row is bad, unless `skip_bad_rows`, which
 //! imports the good rows and reports the others.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Cursor;
+use std::collections::{BTreeMap, HashSet};
 
-use calamine::{Data, Reader};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use jianban_domain::validate::{check_required_line, check_text};
+use jianban_domain::validate::check_required_line;
 use jianban_domain::*;
 use jianban_protocol::{Entity, ImportQuery, ImportReport, RowError};
 
@@ -35,17 +33,8 @@ use crate::service::cases::{audit, AuditRecord};
 use crate::service::changes::{emit, EVERYONE, OFFICE};
 use crate::service::Service;
 
-pub const COLUMNS: [&str; 8] = [
-    "建议号",
-    "标题",
-    "领衔代表",
-    "代表团",
-    "附议代表",
-    "内容",
-    "重点建议",
-    "急办",
-];
-const REQUIRED: [&str; 3] = ["建议号", "标题", "领衔代表"];
+/// The column names, shared with the desktop's preview.
+pub use jianban_stats::xlsx_in::SUGGESTION_COLUMNS as COLUMNS;
 /// Row errors reported in full; beyond this only the count is told.
 const MAX_REPORTED: usize = 200;
 
@@ -62,28 +51,11 @@ struct Row {
     is_urgent: bool,
 }
 
-/// The file as a table of text cells, header first.
-fn read_table(bytes: &[u8]) -> ApiResult<Vec<Vec<String>>> {
+/// The file as a table of text cells, each row with its row number as
+/// Excel or a text editor shows it (header first).
+fn read_table(bytes: &[u8]) -> ApiResult<Vec<(u32, Vec<String>)>> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-            ApiError::Import {
-                code: "import.unreadable",
-                message: format!("无法读取Excel文件：{e}。请确认文件为.xlsx格式且未加密。"),
-                errors: vec![],
-            }
-        })?;
-        let range =
-            book.worksheet_range_at(0)
-                .ok_or_else(empty)?
-                .map_err(|e| ApiError::Import {
-                    code: "import.unreadable",
-                    message: format!("无法读取第一个工作表：{e}。"),
-                    errors: vec![],
-                })?;
-        return Ok(range
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect());
+        return jianban_stats::read_first_sheet(bytes).map_err(shared_error);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::Import {
         code: "import.encoding",
@@ -107,17 +79,28 @@ fn read_table(bytes: &[u8]) -> ApiResult<Vec<Vec<String>>> {
                 message: e.to_string(),
             }],
         })?;
-        rows.push(rec.iter().map(str::to_string).collect());
+        rows.push((i as u32 + 1, rec.iter().map(str::to_string).collect()));
     }
     Ok(rows)
 }
 
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        other => other.to_string(),
+fn row_error(i: &jianban_stats::RowIssue) -> RowError {
+    RowError {
+        row: i.row,
+        column: i.column.clone(),
+        message: i.message.clone(),
+    }
+}
+
+/// A whole-file refusal from the shared rules.
+fn shared_error(e: jianban_stats::ImportError) -> ApiError {
+    match e {
+        jianban_stats::ImportError::Empty(_) => empty(),
+        e => ApiError::Import {
+            code: e.code(),
+            message: e.to_string(),
+            errors: e.issues().iter().map(row_error).collect(),
+        },
     }
 }
 
@@ -127,143 +110,6 @@ fn empty() -> ApiError {
         message: "文件中没有建议：第一行应为列名，从第二行起每行一件建议。".into(),
         errors: vec![],
     }
-}
-
-fn flag(v: &str) -> Option<bool> {
-    match v.trim() {
-        "" | "否" | "N" | "n" | "0" | "FALSE" | "false" => Some(false),
-        "是" | "Y" | "y" | "1" | "TRUE" | "true" => Some(true),
-        _ => None,
-    }
-}
-
-/// Finds the columns; unknown, missing or repeated names are refused whole.
-fn columns(header: &[String]) -> ApiResult<HashMap<&'static str, usize>> {
-    let mut map = HashMap::new();
-    let mut errors = Vec::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        if name.is_empty() {
-            continue;
-        }
-        match COLUMNS.iter().find(|c| **c == name) {
-            Some(c) if map.insert(*c, i).is_some() => errors.push(RowError {
-                row: 1,
-                column: Some(name.to_string()),
-                message: format!("列“{name}”重复出现"),
-            }),
-            Some(_) => {}
-            None => errors.push(RowError {
-                row: 1,
-                column: Some(name.to_string()),
-                message: format!("未知的列“{name}”"),
-            }),
-        }
-    }
-    for r in REQUIRED {
-        if !map.contains_key(r) {
-            errors.push(RowError {
-                row: 1,
-                column: Some(r.to_string()),
-                message: format!("缺少必填列“{r}”"),
-            });
-        }
-    }
-    if errors.is_empty() {
-        return Ok(map);
-    }
-    Err(ApiError::Import {
-        code: "import.columns",
-        message: format!(
-            "列名不符合导入格式：{}。第一行须为列名：{}（前三列必填）。",
-            errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-            COLUMNS.join("、")
-        ),
-        errors,
-    })
-}
-
-fn parse_row(
-    line: u32,
-    cells: &[String],
-    cols: &HashMap<&'static str, usize>,
-) -> Result<Row, Vec<RowError>> {
-    let get = |c: &str| {
-        cols.get(c)
-            .and_then(|i| cells.get(*i))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let mut errors = Vec::new();
-    let mut err = |column: &str, message: String| {
-        errors.push(RowError {
-            row: line,
-            column: Some(column.to_string()),
-            message,
-        })
-    };
-    let number_text = get("建议号");
-    let number = match number_text
-        .trim_start_matches('第')
-        .trim_end_matches('号')
-        .parse::<u32>()
-    {
-        Ok(n) if n > 0 => n,
-        _ => {
-            err("建议号", format!("“{number_text}”不是正整数"));
-            0
-        }
-    };
-    for (col, required) in [("标题", true), ("领衔代表", true), ("代表团", false)] {
-        let v = get(col);
-        let checked = if required {
-            check_required_line(col, &v)
-        } else {
-            jianban_domain::validate::check_line(col, &v)
-        };
-        if let Err(e) = checked {
-            err(col, e.to_string());
-        }
-    }
-    let text = get("内容");
-    if let Err(e) = check_text("内容", &text) {
-        err("内容", e.to_string());
-    }
-    let co_signers: Vec<String> = get("附议代表")
-        .split(['、', ',', '，', ';', '；'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    for c in &co_signers {
-        if let Err(e) = check_required_line("附议代表", c) {
-            err("附议代表", e.to_string());
-        }
-    }
-    let mut flags = [false; 2];
-    for (i, col) in ["重点建议", "急办"].iter().enumerate() {
-        match flag(&get(col)) {
-            Some(v) => flags[i] = v,
-            None => err(col, format!("“{}”应为“是”或“否”", get(col))),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Row {
-        line,
-        number,
-        title: get("标题"),
-        lead: get("领衔代表"),
-        delegation: get("代表团"),
-        co_signers,
-        text,
-        is_key: flags[0],
-        is_urgent: flags[1],
-    })
 }
 
 fn deputy_id(name: &str, delegation: &str) -> DeputyId {
@@ -321,34 +167,26 @@ impl Service {
             ));
         }
         check_required_line("会议编号", &q.session_id)?;
-        let table = read_table(bytes)?;
-        let mut rows = table.iter().enumerate();
-        let header = loop {
-            match rows.next() {
-                Some((_, r)) if r.iter().all(|c| c.trim().is_empty()) => continue,
-                Some((_, r)) => break r,
-                None => return Err(empty()),
-            }
-        };
-        let cols = columns(header)?;
-        let mut good = Vec::new();
-        let mut bad = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, cells) in rows {
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let line = i as u32 + 1;
-            match parse_row(line, cells, &cols) {
-                Ok(row) if !seen.insert(row.number) => bad.push(RowError {
-                    row: line,
-                    column: Some("建议号".into()),
-                    message: format!("第{}号在文件中重复出现", row.number),
-                }),
-                Ok(row) => good.push(row),
-                Err(errors) => bad.extend(errors),
-            }
-        }
+        // The rules of a row are the ones the desktop's preview and
+        // `POST /v1/import/xlsx` use (jianban-stats), for CSV and .xlsx alike.
+        let parsed =
+            jianban_stats::parse_suggestion_table(read_table(bytes)?).map_err(shared_error)?;
+        let bad: Vec<RowError> = parsed.issues.iter().map(row_error).collect();
+        let mut good: Vec<Row> = parsed
+            .rows
+            .into_iter()
+            .map(|r| Row {
+                line: r.row,
+                number: r.number,
+                title: r.title,
+                lead: r.lead_deputy,
+                delegation: r.delegation,
+                co_signers: r.co_signers,
+                text: r.text,
+                is_key: r.is_key,
+                is_urgent: r.is_urgent,
+            })
+            .collect();
         if good.is_empty() && bad.is_empty() {
             return Err(empty());
         }

@@ -280,11 +280,12 @@ impl Service {
         };
         match q.kind {
             XlsxImportKind::Suggestions => {
-                // Checked here row by row (as the desktop previews it), then
-                // written by the one suggestion import, whose rules decide.
-                let parsed = jianban_stats::parse_suggestions(bytes).map_err(parse_err)?;
-                if !parsed.is_clean() {
-                    return Err(bad_rows(&parsed.issues, "建议"));
+                // The one suggestion import writes them, with the row rules
+                // it shares with the desktop's preview (jianban-stats).
+                if !bytes.starts_with(b"PK\x03\x04") {
+                    return Err(parse_err(jianban_stats::ImportError::Unreadable(
+                        "不是.xlsx文件".into(),
+                    )));
                 }
                 let Some(session_id) = q.session_id.clone() else {
                     return Err(ApiError::bad_request(

@@ -201,6 +201,18 @@ fn stats_endpoints(backend: &Backend) {
     let as_of = report.body["as_of"].as_str().unwrap();
     let printed = server.cli(backend, &["report", "--as-of", as_of], "");
     assert_eq!(printed.trim_end(), text);
+    let printed = server.cli(backend, &["stats", "--unit", "fgw", "--as-of", as_of], "");
+    let from_cli: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(from_cli, own.body);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("台账.xlsx");
+    server.cli(
+        backend,
+        &["ledger", "--unit", "fgw", "--out", out.to_str().unwrap()],
+        "",
+    );
+    let table = sheet(&std::fs::read(&out).unwrap(), "台账");
+    assert_eq!(table.len() as u64 - 2, fgw_items);
 }
 both!(stats_endpoints);
 
@@ -297,5 +309,8 @@ fn suggestion_import(backend: &Backend) {
     // The refused file left nothing (No. 1 went in only now); a second
     // import finds both numbers taken and is refused by the import's rules.
     upload(&office, path, &good).assert_error(422, "import.bad_rows");
+    // This endpoint takes workbooks only (CSV goes to /v1/office/import).
+    upload(&office, path, "建议号,标题,领衔代表\n5,x,y\n".as_bytes())
+        .assert_error(422, "import.unreadable");
 }
 both!(suggestion_import);
