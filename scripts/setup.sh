@@ -13,6 +13,9 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb dbus-x11
   # checking exported PDFs; fonts for Chinese text in the window and letters
   poppler-utils qpdf fonts-noto-cjk
+  # checking sealed letters: certutil makes the test NSS database pdfsig
+  # trusts; zbarimg scans the printed QR code back
+  libnss3-tools zbar-tools
   # the server's tests against PostgreSQL (scripts/pg-test.sh starts it)
   postgresql
 )

@@ -30,6 +30,7 @@ fn main() {
         "decide",
         "decision_history",
         "export_reply",
+        "verify_letter",
         "open_folder",
         "sync_status",
         "sync_now",

@@ -80,6 +80,7 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<DecideInput>(&cfg, &mut out, &mut needs);
     file::<DecisionView>(&cfg, &mut out, &mut needs);
     file::<ExportResult>(&cfg, &mut out, &mut needs);
+    file::<LetterVerification>(&cfg, &mut out, &mut needs);
     file::<CommandError>(&cfg, &mut out, &mut needs);
     (out, needs)
 }

@@ -192,6 +192,29 @@ pub fn export_reply(
     api::reply::export_to(&state, &id, &path)
 }
 
+/// Checks a sealed letter (valid / tampered / unknown signer) against the
+/// approver keys this PC knows; asks for the file when no path is given.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state), err(Debug))]
+pub fn verify_letter(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: Option<String>,
+) -> R<LetterVerification> {
+    let path = match path {
+        Some(p) => std::path::PathBuf::from(p),
+        None => crate::dialog::open_pdf(&app)?,
+    };
+    let bytes = std::fs::read(&path).map_err(|e| {
+        CommandError::new(
+            crate::error::code::EXPORT,
+            format!("无法读取 {}（{e}），请确认文件存在且可读。", path.display()),
+        )
+    })?;
+    let verification = state.with_store_cmd(|s| crate::export::verify(s, &bytes))?;
+    Ok(LetterVerification::of(&path, &verification))
+}
+
 #[tauri::command(async)]
 #[tracing::instrument(skip(_state), err(Debug))]
 pub fn open_folder(_state: State<'_, AppState>, path: String) -> R<()> {
@@ -269,6 +292,7 @@ pub const ALL: &[&str] = &[
     "decide",
     "decision_history",
     "export_reply",
+    "verify_letter",
     "open_folder",
     "sync_status",
     "sync_now",

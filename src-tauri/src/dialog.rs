@@ -37,3 +37,20 @@ pub fn save_path(app: &AppHandle, default_name: &str, ext: &str) -> Result<PathB
         .map_err(|_| CommandError::new(code::EXPORT, "保存对话框意外关闭，请重试。"))?;
     picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消导出，未写入任何文件。"))
 }
+
+/// Asks which sealed letter to check (native open dialog, main thread).
+pub fn open_pdf(app: &AppHandle) -> Result<PathBuf, CommandError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.run_on_main_thread(move || {
+        let picked = rfd::FileDialog::new()
+            .set_title("选择要验证的签章版答复函")
+            .add_filter("PDF 文件", &["pdf"])
+            .pick_file();
+        let _ = tx.send(picked);
+    })
+    .map_err(|e| CommandError::new(code::EXPORT, format!("无法打开文件对话框（{e}），请重试。")))?;
+    let picked = rx
+        .recv()
+        .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
+    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消验证。"))
+}

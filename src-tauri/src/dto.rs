@@ -915,6 +915,36 @@ pub struct ExportResult {
     pub substitutions: Vec<String>,
 }
 
+/// What checking a sealed letter found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LetterVerification {
+    pub path: String,
+    /// `valid`, `tampered` or `unknownSigner`.
+    pub verdict: String,
+    /// 有效 / 被篡改 / 签名人未登记, in a sentence.
+    pub label: String,
+    /// The details, one per line (signer, time, verification code, what failed).
+    pub report: String,
+}
+
+impl LetterVerification {
+    pub fn of(path: &std::path::Path, v: &jianban_seal::PdfVerification) -> Self {
+        Self {
+            path: path.display().to_string(),
+            verdict: match v.verdict {
+                jianban_seal::PdfVerdict::Valid => "valid",
+                jianban_seal::PdfVerdict::Tampered => "tampered",
+                jianban_seal::PdfVerdict::UnknownSigner => "unknownSigner",
+            }
+            .into(),
+            label: v.label_zh().into(),
+            report: v.report_zh(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

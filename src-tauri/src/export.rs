@@ -1,27 +1,102 @@
 //! Producing the final PDF of a reply.
 //!
-//! The one place a signed-off reply becomes its final document. Today it is
-//! the letter crate's PDF with the signer printed in the approval block; the
-//! unit's digital signature over the PDF (the `jianban-seal` crate) plugs in
-//! here, so every caller gets it without changing.
+//! The one place a signed-off reply becomes its final document: the sealed
+//! letter of `jianban-seal` (approval block with verification code and QR
+//! code, the signed decisions embedded, and the unit certificate's PDF
+//! signature over the whole file).
 
-use jianban_letter::{ApprovalBlock, Letter, LetterRenderer, PdfOptions, Rendered};
-use jianban_store::SignOff;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use jianban_domain::{ApprovalStep, AssignmentId, ReplyContent, UnitId, UserId};
+use jianban_letter::{Letter, LetterRenderer};
+use jianban_seal::{seal_letter, SealInput, UnitCertificate};
+use jianban_store::{SignedDecision, Store, StoreError};
 
 use crate::error::CommandError;
 
-/// The final PDF of `letter`, signed off by `sign_off` (already verified by
-/// the store: callers obtain it from `Store::sign_off`).
+/// What sealing a reply needs from the store, read in one go.
+pub struct SealSource {
+    pub assignment: AssignmentId,
+    pub content: ReplyContent,
+    pub chain: Vec<ApprovalStep>,
+    pub decisions: Vec<SignedDecision>,
+    pub keys: HashMap<UserId, Vec<String>>,
+    pub certificate: UnitCertificate,
+}
+
+impl SealSource {
+    /// Reads the signed-off revision and its decisions; makes the unit's
+    /// certificate on first use (self-managed, kept in the store).
+    pub fn read(
+        store: &mut Store,
+        id: &str,
+        unit: &UnitId,
+        unit_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, CommandError> {
+        // Refuses unless the chain is complete for the current revision.
+        store.sign_off(id)?;
+        let case = store.case(id)?;
+        let content = store
+            .current_draft(id)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "答复稿".into(),
+            })?
+            .content;
+        let certificate = match store.unit_certificate_pem(unit)? {
+            Some(pem) => UnitCertificate::from_pem(&pem).map_err(seal_error)?,
+            None => {
+                let cert = UnitCertificate::generate(unit_name, now).map_err(seal_error)?;
+                store.set_unit_certificate_pem(unit, &cert.to_pem().map_err(seal_error)?)?;
+                cert
+            }
+        };
+        Ok(Self {
+            assignment: AssignmentId::new(id),
+            content,
+            chain: case.approval_chain,
+            decisions: store.decision_history(id)?,
+            keys: store.known_keys()?,
+            certificate,
+        })
+    }
+}
+
+fn seal_error(e: jianban_seal::SealError) -> CommandError {
+    CommandError::new(e.code(), e.to_string())
+}
+
+/// The sealed PDF of `letter` (its text must be `src.content`'s).
 pub fn final_pdf(
     renderer: &mut LetterRenderer,
     letter: &Letter,
-    sign_off: &SignOff,
-) -> Result<Rendered<Vec<u8>>, CommandError> {
-    let mut letter = letter.clone();
-    letter.approval = Some(ApprovalBlock {
-        signer: sign_off.signer_name.clone(),
-    });
-    Ok(renderer.render_pdf(&letter, &PdfOptions::default())?)
+    src: &SealSource,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, CommandError> {
+    seal_letter(
+        renderer,
+        &SealInput {
+            assignment: &src.assignment,
+            unit: &letter.unit,
+            content: &src.content,
+            chain: &src.chain,
+            decisions: &src.decisions,
+            registry: &src.keys,
+            certificate: &src.certificate,
+            date: None,
+            suggestion: letter.suggestion.clone(),
+            seal_image: letter.seal.clone(),
+            sealed_at: now,
+        },
+    )
+    .map_err(seal_error)
+}
+
+/// Checks a sealed letter against the approver keys this PC knows.
+pub fn verify(store: &Store, bytes: &[u8]) -> Result<jianban_seal::PdfVerification, CommandError> {
+    let keys = store.known_keys()?;
+    Ok(jianban_seal::verify_pdf(bytes, &keys))
 }
 
 /// `第39号建议答复-市发展改革委.pdf`; characters a file name cannot hold are

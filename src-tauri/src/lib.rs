@@ -110,6 +110,7 @@ pub fn run() {
             commands::decide,
             commands::decision_history,
             commands::export_reply,
+            commands::verify_letter,
             commands::open_folder,
             commands::sync_status,
             commands::sync_now,

@@ -174,6 +174,18 @@ impl AppState {
         })
     }
 
+    /// As [`AppState::with_store`], for work that mixes store calls with
+    /// other fallible steps.
+    pub fn with_store_cmd<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        self.with_inner(|inner| {
+            let store = inner.store.as_mut().map_err(|e| e.clone())?;
+            f(store)
+        })
+    }
+
     /// The store and the person working, for actions.
     pub fn with_user<T>(
         &self,

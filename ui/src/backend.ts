@@ -13,6 +13,7 @@ import type { DecideInput } from './bindings/DecideInput'
 import type { DecisionView } from './bindings/DecisionView'
 import type { DraftView } from './bindings/DraftView'
 import type { ExportResult } from './bindings/ExportResult'
+import type { LetterVerification } from './bindings/LetterVerification'
 import type { NewAccount } from './bindings/NewAccount'
 import type { NoticeView } from './bindings/NoticeView'
 import type { PreviewView } from './bindings/PreviewView'
@@ -130,6 +131,9 @@ export const decisionHistory = (id: string): Promise<DecisionView[]> =>
 export const exportReply = (id: string, format: 'pdf' | 'docx'): Promise<ExportResult> =>
   call('export_reply', { id, format })
 export const openFolder = (path: string): Promise<void> => call('open_folder', { path })
+/** Checks a sealed letter; without a path the native open dialog asks for one. */
+export const verifyLetter = (path?: string): Promise<LetterVerification> =>
+  call('verify_letter', { path: path ?? null })
 
 // Sync, notices, settings.
 export const syncStatus = (): Promise<SyncView> => call('sync_status')

@@ -47,6 +47,16 @@ describe('ApprovalView', () => {
     expect(w.emitted('logged-in')?.[0]).toEqual([head])
   })
 
+  it('loads the queue of the head who has just logged in', async () => {
+    backend.approvalQueue.mockResolvedValue([item])
+    const w = mount(ApprovalView, { props: { approver: null }, global: { plugins: [ElementPlus] } })
+    await flushPromises()
+    expect(backend.approvalQueue).not.toHaveBeenCalled()
+    await w.setProps({ approver: head })
+    await flushPromises()
+    expect(w.findAll('[data-testid="approval-item"]')).toHaveLength(1)
+  })
+
   it('shows the queue and approves the exact revision with the password', async () => {
     backend.approvalQueue.mockResolvedValue([item])
     backend.preview.mockResolvedValue({ pages: ['<svg/>'], substitutions: [] })

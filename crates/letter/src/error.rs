@@ -33,6 +33,9 @@ pub enum LetterError {
     #[error("印章图片无法使用：{0}。请提供 PNG 或 JPEG 格式的印章图片（建议透明背景）。")]
     SealImage(String),
 
+    #[error("验证二维码无法生成：{0}。请缩短签发人姓名后重试，或联系管理员。")]
+    QrCode(String),
+
     #[error("答复函文件格式有误：{0}。请对照 crates/letter/README.md 中的格式说明修改。")]
     Json(String),
 
@@ -57,6 +60,7 @@ impl LetterError {
             Self::TooLong { .. } => "letter.too_long",
             Self::Settings(_) => "letter.settings",
             Self::SealImage(_) => "letter.seal_image",
+            Self::QrCode(_) => "letter.qr_code",
             Self::Json(_) => "letter.json",
             Self::Io { .. } => "letter.io",
             Self::Docx(_) => "letter.docx",

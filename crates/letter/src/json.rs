@@ -36,6 +36,13 @@ impl TextJson {
 #[serde(deny_unknown_fields)]
 pub struct ApprovalJson {
     pub signer: String,
+    /// YYYY-MM-DDTHH:MM:SS; with `verification_code`, prints the approval block.
+    #[serde(default)]
+    pub signed_at: Option<chrono::NaiveDateTime>,
+    #[serde(default)]
+    pub verification_code: Option<String>,
+    #[serde(default)]
+    pub qr_payload: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,7 +138,12 @@ impl LetterJson {
             contact_phone: self.contact_phone,
             cc: self.cc,
             seal,
-            approval: self.approval.map(|a| ApprovalBlock { signer: a.signer }),
+            approval: self.approval.map(|a| ApprovalBlock {
+                signer: a.signer,
+                signed_at: a.signed_at,
+                verification_code: a.verification_code,
+                qr_payload: a.qr_payload,
+            }),
             suggestion: self.suggestion.map(|s| SuggestionRef {
                 session: s.session,
                 number: s.number,

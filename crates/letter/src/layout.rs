@@ -146,6 +146,8 @@ pub enum LineRole {
     Unit,
     Date,
     Note,
+    /// The approval block: signer, time and verification code beside the QR code.
+    Approval,
     EndBlock,
     PageNumber,
 }
@@ -204,6 +206,75 @@ pub struct SealBox {
     pub size: f32,
 }
 
+/// The approval block's QR code: a square of `modules × modules` cells
+/// whose top-left corner is (x, y) from the paper's top-left, pt. A quiet
+/// zone of [`QrBox::QUIET`] modules lies inside the square on every side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QrBox {
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    /// Modules per side of the symbol (without the quiet zone).
+    pub modules: usize,
+    /// Row-major, `modules²` entries; true is a dark module.
+    pub dark: Vec<bool>,
+}
+
+impl QrBox {
+    /// Quiet-zone modules inside the box on each side; the page around it
+    /// is white too.
+    pub const QUIET: usize = 2;
+
+    /// Side of one module, pt.
+    pub fn module_pt(&self) -> f32 {
+        self.size / (self.modules + 2 * Self::QUIET) as f32
+    }
+
+    /// Dark modules merged into horizontal runs: (x, y, width, height) in pt
+    /// from the paper's top-left. Fewer, larger squares draw faster and
+    /// leave no hairline seams between neighbours.
+    pub fn dark_runs(&self) -> Vec<(f32, f32, f32, f32)> {
+        let m = self.module_pt();
+        let origin = self.x + Self::QUIET as f32 * m;
+        let top = self.y + Self::QUIET as f32 * m;
+        let mut out = Vec::new();
+        for row in 0..self.modules {
+            let cells = &self.dark[row * self.modules..(row + 1) * self.modules];
+            let mut col = 0;
+            while col < self.modules {
+                if cells[col] {
+                    let start = col;
+                    while col < self.modules && cells[col] {
+                        col += 1;
+                    }
+                    out.push((
+                        origin + start as f32 * m,
+                        top + row as f32 * m,
+                        (col - start) as f32 * m,
+                        m,
+                    ));
+                } else {
+                    col += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The QR matrix for `payload` (error correction M: survives a stain or a
+/// fold on a printed letter).
+fn qr_matrix(payload: &str) -> Result<(usize, Vec<bool>)> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| LetterError::QrCode(e.to_string()))?;
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Ok((code.width(), dark))
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageLayout {
     /// 1-based.
@@ -211,6 +282,8 @@ pub struct PageLayout {
     pub lines: Vec<LineBox>,
     pub rules: Vec<RuleBox>,
     pub seal: Option<SealBox>,
+    /// The approval block's QR code, on the page that carries the block.
+    pub qr: Option<QrBox>,
 }
 
 /// The whole letter laid out: the single source for PDF, preview and Word.
@@ -563,6 +636,50 @@ pub fn layout_letter(
         }
     }
 
+    // The approval block (审核签发 with verification code) below the date
+    // and note: a blank line, then its lines kept together; the QR code
+    // takes the block's height at the left edge and the text stands right
+    // of it. A page may break before the block, never inside it.
+    let approval_lines = letter
+        .approval
+        .as_ref()
+        .map(|a| a.block_lines())
+        .unwrap_or_default();
+    let qr = match letter
+        .approval
+        .as_ref()
+        .and_then(|a| a.qr_payload.as_deref())
+    {
+        Some(p) if !approval_lines.is_empty() && !p.is_empty() => Some(qr_matrix(p)?),
+        _ => None,
+    };
+    let qr_size = s.line_pitch_pt() * approval_lines.len() as f32 * s.approval_qr_fill;
+    if !approval_lines.is_empty() {
+        if let Some(last) = flow.last_mut() {
+            last.keep_with_next = false;
+        }
+        for _ in 0..s.approval_gap_lines {
+            flow.push(FlowLine::blank(false));
+        }
+        let x = if qr.is_some() {
+            left + qr_size + cell
+        } else {
+            left + indent
+        };
+        let n = approval_lines.len();
+        for (i, text) in approval_lines.iter().enumerate() {
+            flow.push(FlowLine::one(
+                LineBox {
+                    role: LineRole::Approval,
+                    row: None,
+                    baseline: 0.0,
+                    glyphs: cx.run(text, TextStyle::Body, x),
+                },
+                i + 1 < n,
+            ));
+        }
+    }
+
     // Paginate.
     let cap = s.lines_per_page;
     let mut pages: Vec<Vec<FlowLine>> = Vec::new();
@@ -631,8 +748,21 @@ pub fn layout_letter(
         let number = pi + 1;
         let mut lines = Vec::new();
         let mut seal = None;
+        let mut qr_box = None;
         for (row, fl) in page.into_iter().enumerate() {
             for mut b in fl.boxes {
+                if b.role == LineRole::Approval && qr_box.is_none() {
+                    if let Some((modules, dark)) = &qr {
+                        let block_h = s.line_pitch_pt() * approval_lines.len() as f32;
+                        qr_box = Some(QrBox {
+                            x: left,
+                            y: s.row_top_pt(row) + (block_h - qr_size) / 2.0,
+                            size: qr_size,
+                            modules: *modules,
+                            dark: dark.clone(),
+                        });
+                    }
+                }
                 b.row = Some(row);
                 let size = b
                     .glyphs
@@ -683,6 +813,7 @@ pub fn layout_letter(
             lines,
             rules,
             seal,
+            qr: qr_box,
         });
     }
     Ok(LetterLayout {

@@ -3,7 +3,7 @@
 //! Plain data. The JSON file format lives in `json.rs` and maps onto this; the
 //! desktop app builds a `Letter` from a `ReplyContent` revision.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use jianban_domain::model::{Disclosure, ReplyContent, ResultCategory};
 
 use crate::error::{LetterError, Result};
@@ -44,11 +44,59 @@ pub struct Letter {
     pub suggestion: Option<SuggestionRef>,
 }
 
-/// 签发: who signed the letter off.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 签发: who signed the letter off, and how anyone can check it.
+///
+/// With only `signer`, the letter shows 签发人 opposite the document number.
+/// A verified sign-off adds the approval block at the end of the letter
+/// (below the date and note): signer, time, the short verification code and
+/// a QR code carrying the verification data.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ApprovalBlock {
     /// e.g. 王五.
     pub signer: String,
+    /// 签发时间: when the last step of the chain approved.
+    pub signed_at: Option<NaiveDateTime>,
+    /// 验证码, e.g. 7KQ2-M9XD-4TRA-PC1E. The approval block is printed only
+    /// when there is one.
+    pub verification_code: Option<String>,
+    /// The text the QR code carries (format tag, assignment, revision hash,
+    /// verification code, signer, time); no QR code when `None`.
+    pub qr_payload: Option<String>,
+}
+
+impl ApprovalBlock {
+    /// Only the signer's name (签发人 opposite the document number).
+    pub fn signer(name: impl Into<String>) -> Self {
+        Self {
+            signer: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The lines printed beside the QR code, or none when there is no
+    /// verification code.
+    pub fn block_lines(&self) -> Vec<String> {
+        let Some(code) = self
+            .verification_code
+            .as_deref()
+            .map(clean_inline)
+            .filter(|c| !c.is_empty())
+        else {
+            return Vec::new();
+        };
+        let mut lines = vec![format!("签发人：{}", clean_inline(&self.signer))];
+        if let Some(at) = self.signed_at {
+            lines.push(format!(
+                "签发时间：{}年{}月{}日 {}",
+                at.year(),
+                at.month(),
+                at.day(),
+                at.format("%H:%M")
+            ));
+        }
+        lines.push(format!("验证码：{code}"));
+        lines
+    }
 }
 
 /// Which suggestion this letter answers.
@@ -228,6 +276,11 @@ impl Letter {
         push(clean_inline(&self.unit));
         push(self.date_text());
         push(self.note_text());
+        if let Some(a) = &self.approval {
+            for line in a.block_lines() {
+                push(line);
+            }
+        }
         push(self.cc_text());
         parts.join("\n")
     }

@@ -15,8 +15,9 @@ use flate2::Compression;
 
 use printpdf::font::{FontEmbeddingMode, PdfFont, PrintpdfFontMeta, SubsetFont};
 use printpdf::{
-    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rgb, TextItem, TextMatrix, XObjectTransform,
+    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage, Rgb,
+    TextItem, TextMatrix, WindingOrder, XObjectTransform,
 };
 
 use crate::error::{LetterError, Result};
@@ -156,6 +157,42 @@ pub fn write_pdf(
                     },
                 });
             }
+            ops.push(Op::RestoreGraphicsState);
+        }
+
+        // The approval block's QR code: vector squares (sharp at any print
+        // size, a few hundred bytes), one filled path for the whole symbol.
+        if let Some(qr) = &page.qr {
+            let rings = qr
+                .dark_runs()
+                .into_iter()
+                .map(|(x, y, w, h)| {
+                    let corner = |x: f32, y: f32| LinePoint {
+                        p: Point {
+                            x: Pt(x),
+                            y: Pt(page_h - y),
+                        },
+                        bezier: false,
+                    };
+                    PolygonRing {
+                        points: vec![
+                            corner(x, y),
+                            corner(x + w, y),
+                            corner(x + w, y + h),
+                            corner(x, y + h),
+                        ],
+                    }
+                })
+                .collect();
+            ops.push(Op::SaveGraphicsState);
+            ops.push(Op::SetFillColor { col: black.clone() });
+            ops.push(Op::DrawPolygon {
+                polygon: Polygon {
+                    rings,
+                    mode: PaintMode::Fill,
+                    winding_order: WindingOrder::NonZero,
+                },
+            });
             ops.push(Op::RestoreGraphicsState);
         }
 

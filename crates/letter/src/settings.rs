@@ -83,6 +83,11 @@ pub struct LayoutSettings {
     /// and takes exactly one grid cell; narrower glyphs (digits, Latin) keep
     /// the advance measured from the font.
     pub full_width_threshold_em: f32,
+    /// Blank grid lines between the date/note and the approval block.
+    pub approval_gap_lines: usize,
+    /// Side of the approval block's QR code as a share of the block's height
+    /// (the rest is white space above and below it).
+    pub approval_qr_fill: f32,
     /// Upper limit on pages: longer letters are refused with a clear message
     /// instead of tying up the preview.
     pub max_pages: usize,
@@ -119,6 +124,8 @@ impl Default for LayoutSettings {
             seal_center_lines_below_unit: 0.35,
             em_center_above_baseline: 0.38,
             full_width_threshold_em: 0.9,
+            approval_gap_lines: 1,
+            approval_qr_fill: 0.94,
             max_pages: 100,
         }
     }
@@ -199,6 +206,15 @@ impl LayoutSettings {
             || self.date_right_inset_chars + 10 > self.chars_per_line
         {
             return Err("缩进字数过大".to_string());
+        }
+        if !(self.approval_qr_fill > 0.1 && self.approval_qr_fill <= 1.0) {
+            return Err(format!(
+                "approval_qr_fill 必须在 0.1 与 1 之间（现为 {}）",
+                self.approval_qr_fill
+            ));
+        }
+        if self.approval_gap_lines > 4 {
+            return Err("approval_gap_lines 不能超过 4".to_string());
         }
         if self.max_pages == 0 {
             return Err("max_pages 必须大于 0".to_string());

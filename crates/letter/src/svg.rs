@@ -114,6 +114,17 @@ pub fn page_to_svg(
             r.x0, r.y, r.x1, r.y, r.thickness
         );
     }
+    if let Some(qr) = &page.qr {
+        // One path of the same squares the PDF draws.
+        let mut d = String::new();
+        for (x, y, w, h) in qr.dark_runs() {
+            let _ = write!(d, "M{x:.2} {y:.2}h{w:.2}v{h:.2}h{:.2}z", -w);
+        }
+        let _ = write!(
+            out,
+            r#"<path d="{d}" fill="black" shape-rendering="crispEdges" data-role="ApprovalQr"/>"#
+        );
+    }
     if let (Some(b), Some(bytes)) = (page.seal, seal) {
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         let _ = write!(

@@ -22,6 +22,7 @@ use crate::http::{router, AppState};
 use crate::service::{Options, Service};
 
 mod stats;
+mod verify;
 
 #[derive(Parser)]
 #[command(
@@ -223,6 +224,14 @@ enum Command {
     },
     #[command(flatten)]
     Stats(stats::StatsCommand),
+    /// Check a sealed reply letter (PDF) against the registered signing
+    /// keys. Exit status: 0 valid, 1 tampered, 2 unknown signer.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The sealed letter.
+        letter: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -293,6 +302,17 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // `verify` answers with its own exit status (the verdict).
+    if let Command::Verify { db, letter } = &cli.command {
+        return match open_service(db, Options::default()).and_then(|svc| verify::run(&svc, letter))
+        {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("错误（{}）：{e}", e.code());
+                ExitCode::from(3)
+            }
+        };
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -360,6 +380,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             let tls = tls_cert.zip(tls_key);
             serve(Arc::new(svc), listen, tls)
         }
+        Command::Verify { .. } => unreachable!("handled in main"),
         Command::Demo { db } => {
             let svc = open_service(&db, Options::default())?;
             let loaded = svc.load_demo(&jianban_domain::demo::demo_data())?;

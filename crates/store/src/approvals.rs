@@ -350,6 +350,32 @@ impl Store {
         verify_case_sign_off(&self.conn, &case)
     }
 
+    /// Every approver key this PC knows: made here, or vouched for by the
+    /// central server through the feed. Verifying a sealed letter on this
+    /// PC uses it.
+    pub fn known_keys(&self) -> Result<std::collections::HashMap<UserId, Vec<String>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT user_id, public_key FROM known_keys ORDER BY user_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out: std::collections::HashMap<UserId, Vec<String>> = Default::default();
+        for row in rows {
+            let (user, key) = row?;
+            out.entry(UserId(user)).or_default().push(key);
+        }
+        Ok(out)
+    }
+
+    /// The unit's self-managed signing certificate for sealed letters (PEM:
+    /// certificate and key), once made on this PC.
+    pub fn unit_certificate_pem(&self, unit: &UnitId) -> Result<Option<String>> {
+        crate::sync_state::get_setting(&self.conn, &format!("unit_certificate.{unit}"))
+    }
+
+    pub fn set_unit_certificate_pem(&mut self, unit: &UnitId, pem: &str) -> Result<()> {
+        crate::sync_state::set_setting(&self.conn, &format!("unit_certificate.{unit}"), pem)
+    }
+
     /// Every signed decision on the case, voided ones included, oldest first.
     pub fn decision_history(&self, id: &str) -> Result<Vec<SignedDecision>> {
         let mut stmt = self.conn.prepare_cached(

@@ -96,7 +96,7 @@ pub struct Notice {
     pub read: bool,
 }
 
-fn get_setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn get_setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
@@ -104,7 +104,7 @@ fn get_setting(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn set_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

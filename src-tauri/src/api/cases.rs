@@ -97,6 +97,17 @@ fn text_of(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
 pub(crate) fn timeline_event(e: &AuditEntry) -> TimelineEvent {
     let (label, detail) = match e.action.as_str() {
         "save_draft" => ("保存稿件".to_owned(), None),
+        // A change pulled from the central server: the first one is the
+        // assignment reaching this unit.
+        "sync" => (
+            if e.state_before.is_none() {
+                "收到交办"
+            } else {
+                "中心端更新"
+            }
+            .to_owned(),
+            None,
+        ),
         "record_contact" => (
             "登记沟通联系".to_owned(),
             text_of(&e.detail, &["/summary", "/people"]),

@@ -15,6 +15,7 @@ use crate::templates::{reply_template, TemplateInput};
 /// What the letter needs besides the revision.
 pub(crate) struct LetterContext {
     pub suggestion: SuggestionDetail,
+    pub unit_id: jianban_domain::UnitId,
     pub unit_name: String,
     pub doc_prefix: String,
     pub role: HandlingRole,
@@ -31,6 +32,7 @@ pub(crate) fn context(store: &Store, id: &str) -> Result<LetterContext, StoreErr
             what: format!("交办记录 {id}"),
         })?;
     Ok(LetterContext {
+        unit_id: unit.unit_id,
         unit_name: unit.unit_name,
         doc_prefix: unit.doc_prefix,
         role: unit.role,
@@ -205,7 +207,7 @@ pub fn preview(
         (None, None) => unreachable!("one of them is set"),
     };
     let mut letter = letter(&ctx, &content);
-    letter.approval = signer.map(|signer| jianban_letter::ApprovalBlock { signer });
+    letter.approval = signer.map(jianban_letter::ApprovalBlock::signer);
     state.with_renderer(|r| {
         let rendered = r.render_svg(&letter)?;
         Ok(PreviewView {
@@ -239,14 +241,25 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
         "pdf" => {
             // Final export only from a verified sign-off (不审核不答复).
             let sign_off = sign_off.map_err(CommandError::from)?;
-            let r = state.with_renderer(|r| crate::export::final_pdf(r, &letter, &sign_off))?;
-            (r.output, r.pages, r.report, Some(sign_off))
+            let now = chrono::Utc::now();
+            let source = state.with_store_cmd(|s| {
+                crate::export::SealSource::read(s, id, &ctx.unit_id, &ctx.unit_name, now)
+            })?;
+            let (pdf, pages, report) = state.with_renderer(|r| {
+                let (layout, report) = r.layout(&letter)?;
+                let pdf = crate::export::final_pdf(r, &letter, &source, now)?;
+                Ok((pdf, layout.page_count(), report))
+            })?;
+            (pdf, pages, report, Some(sign_off))
         }
         "docx" => {
             let sign_off = sign_off.ok();
             let mut letter = letter.clone();
             letter.approval = sign_off.as_ref().map(|s| jianban_letter::ApprovalBlock {
                 signer: s.signer_name.clone(),
+                signed_at: Some(s.signed_at),
+                verification_code: Some(s.verification_code.clone()),
+                qr_payload: None,
             });
             let r = state.with_renderer(|r| Ok(r.render_docx(&letter)?))?;
             (r.output, r.pages, r.report, sign_off)

@@ -50,7 +50,10 @@ pub fn server_binary() -> PathBuf {
     if debug.is_file() {
         return existing(debug, "the server binary");
     }
-    existing(target_dir().join("release/jianban-server"), "the server binary")
+    existing(
+        target_dir().join("release/jianban-server"),
+        "the server binary",
+    )
 }
 
 pub fn tauri_driver() -> PathBuf {
@@ -124,6 +127,8 @@ impl DemoServer {
 }
 
 /// tauri-driver on a private display; the app it starts inherits `env`.
+/// The native WebKitWebDriver listens on `port + 1` (tauri-driver's own
+/// default, 4445, would collide with a driver started on 4445).
 pub struct Driver {
     pub port: u16,
     _process: Guarded,
@@ -136,6 +141,7 @@ impl Driver {
         let mut command = Command::new(tauri_driver());
         command
             .args(["--port", &port.to_string()])
+            .args(["--native-port", &(port + 1).to_string()])
             .env("DISPLAY", &xvfb.display)
             .env("NO_AT_BRIDGE", "1");
         for (k, v) in env {
@@ -199,15 +205,14 @@ pub fn save_screenshot(session: &Session<'_>, dir: &Path, name: &str) -> Result<
 
 /// Pids of the running app binary `exe` (the main process of the window).
 pub fn app_pids(exe: &Path) -> Vec<u32> {
+    let exe = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe)
-        })
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe))
         .collect()
 }
 

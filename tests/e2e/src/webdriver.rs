@@ -189,8 +189,12 @@ impl Session<'_> {
     }
 
     pub fn click(&self, element: &str) -> Result<()> {
-        self.call("POST", &format!("/element/{element}/click"), Some(json!({})))
-            .map(|_| ())
+        self.call(
+            "POST",
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .map(|_| ())
     }
 
     /// Types `text` into the element (focusing it first), as a person would:
@@ -205,8 +209,12 @@ impl Session<'_> {
     }
 
     pub fn clear(&self, element: &str) -> Result<()> {
-        self.call("POST", &format!("/element/{element}/clear"), Some(json!({})))
-            .map(|_| ())
+        self.call(
+            "POST",
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .map(|_| ())
     }
 
     /// Key chords through the actions API, e.g. `&["\u{E009}", "s"]` for

@@ -13,3 +13,4 @@ mod office;
 mod stats;
 mod sync;
 mod tls;
+mod verify;

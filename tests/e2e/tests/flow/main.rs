@@ -1,0 +1,475 @@
+//! The day's work, end to end, as people do it: the release build of the
+//! desktop app under Xvfb, driven through tauri-driver, against a real
+//! central server on 127.0.0.1.
+//!
+//! The office assigns a new suggestion; the liaison signs for it, records a
+//! contact, drafts the reply and sends it for approval; the head logs in on
+//! the same PC and approves; the liaison exports the sealed PDF (it verifies,
+//! on the desktop and with the server's CLI) and sends the reply; the office
+//! returns it, and after sync the case shows as returned with the draft
+//! intact; the app is killed while the liaison is typing, and after a
+//! restart the text is there. Screenshots go to tests/e2e/screenshots/flow/.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jianban_e2e::harness::*;
+use jianban_e2e::wait_for;
+use jianban_e2e::webdriver::Session;
+use serde_json::{json, Value};
+
+const DRIVER_PORT: u16 = 4446;
+const DEMO_PASSWORD: &str = "jianban-demo";
+const TITLE: &str = "关于增设社区养老服务站的建议";
+const SUGGESTION: &str = "2024-s6-3-901";
+const ASSIGNMENT: &str = "2024-s6-3-901-zjj";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots/flow")
+}
+
+/// The office, over the server's HTTP API.
+struct Office {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl Office {
+    fn login(base: &str) -> Office {
+        let agent = ureq::Agent::new_with_defaults();
+        let body: Value = agent
+            .post(&format!("{base}/v1/auth/login"))
+            .header("X-Jianban-Protocol", "1")
+            .send_json(json!({"username": "office1", "password": DEMO_PASSWORD,
+                "device_id": "e2e-office", "device_name": "办公室"}))
+            .expect("office login")
+            .body_mut()
+            .read_json()
+            .unwrap();
+        Office {
+            base: base.to_string(),
+            token: body["access_token"].as_str().unwrap().to_string(),
+            agent,
+        }
+    }
+
+    fn send(&self, path: &str, content_type: &str, body: &[u8]) -> Value {
+        let mut resp = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .header("X-Jianban-Protocol", "1")
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Content-Type", content_type)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        assert!(status < 300, "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        self.send(path, "application/json", body.to_string().as_bytes())
+    }
+
+    fn state_of(&self, id: &str) -> String {
+        let mut resp = self
+            .agent
+            .get(&format!(
+                "{}/v1/office/assignments?suggestion_id={SUGGESTION}",
+                self.base
+            ))
+            .header("X-Jianban-Protocol", "1")
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .unwrap();
+        let list: Value = resp.body_mut().read_json().unwrap();
+        list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["assignment_id"] == id)
+            .and_then(|r| r["state"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A person at the window.
+struct User<'s, 'd> {
+    s: &'s Session<'d>,
+}
+
+impl User<'_, '_> {
+    fn find(&self, css: &str) -> String {
+        wait_css(self.s, css, WAIT)
+            .unwrap_or_else(|| self.fail(&format!("nothing matched {css} within {WAIT:?}")))
+            .remove(0)
+    }
+
+    /// Fails the test with a picture of what the window showed.
+    fn fail(&self, why: &str) -> ! {
+        let _ = save_screenshot(self.s, &screenshots(), "failure.png");
+        panic!("{why} (see screenshots/flow/failure.png)")
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        // Element Plus renders buttons that are briefly covered by a
+        // transition; retry until the click lands.
+        let ok = wait_for(WAIT, Duration::from_millis(200), || self.s.click(&e).ok());
+        assert!(ok.is_some(), "could not click {css}");
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.s.send_keys(&e, text).unwrap();
+    }
+
+    fn text(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.s
+            .property(&e, "textContent")
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn value(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.s
+            .property(&e, "value")
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn wait_text(&self, css: &str, want: &str) -> String {
+        wait_for(WAIT, Duration::from_millis(200), || {
+            let ids = self.s.find_css(css).ok()?;
+            ids.iter().find_map(|e| {
+                let t = self.s.property(e, "textContent").ok()?;
+                let t = t.as_str()?.to_owned();
+                t.contains(want).then_some(t)
+            })
+        })
+        .unwrap_or_else(|| self.fail(&format!("{css} never showed “{want}”")))
+    }
+
+    /// Waits for the toast that says `want`; an error toast fails the test
+    /// with its text.
+    fn expect_message(&self, want: &str) {
+        let seen = wait_for(WAIT, Duration::from_millis(100), || {
+            for e in self.s.find_css(".el-message").ok()? {
+                let t = self.s.property(&e, "textContent").ok()?;
+                let t = t.as_str()?.to_owned();
+                if t.contains(want) {
+                    return Some(Ok(()));
+                }
+                let class = self.s.attribute(&e, "class").ok()??;
+                if class.contains("el-message--error") || class.contains("el-message--warning") {
+                    return Some(Err(t));
+                }
+            }
+            None
+        });
+        match seen {
+            Some(Ok(())) => {}
+            Some(Err(t)) => self.fail(&format!("expected “{want}”, the app said “{t}”")),
+            None => self.fail(&format!("no message “{want}” within {WAIT:?}")),
+        }
+    }
+
+    fn shot(&self, name: &str) {
+        save_screenshot(self.s, &screenshots(), name).expect("a screenshot");
+    }
+
+    /// Opens the case from the workbench through the search box.
+    fn open_case(&self) {
+        self.click(&testid("nav-workbench"));
+        let search = self.find(&input("search"));
+        // Ctrl+A then typing replaces what an earlier search left, as a
+        // person would (WebDriver's clear does not reach Vue's model).
+        self.s.send_keys(&search, "\u{E009}a\u{E000}").unwrap();
+        self.s.send_keys(&search, "养老服务站").unwrap();
+        let row = wait_for(WAIT, Duration::from_millis(200), || {
+            let rows = self
+                .s
+                .find_xpath(&format!(
+                    "//*[@data-testid='assignment-title' and contains(., '{TITLE}')]"
+                ))
+                .ok()?;
+            rows.into_iter().next()
+        })
+        .unwrap_or_else(|| self.fail("the new case is not in the workbench"));
+        // A toast may cover the row for a moment.
+        wait_for(WAIT, Duration::from_millis(200), || self.s.click(&row).ok())
+            .unwrap_or_else(|| self.fail("the case's row could not be clicked"));
+        self.find(&testid("suggestion-text"));
+    }
+
+    /// Presses 立即同步 and waits until nothing is left to upload.
+    fn sync(&self) {
+        self.click(&testid("sync-now"));
+        self.wait_text(&testid("sync-pending"), "待上传 0 条");
+        // One more round so what the server changed meanwhile is pulled.
+        self.click(&testid("sync-now"));
+        self.wait_text(&testid("sync-pending"), "待上传 0 条");
+    }
+
+    /// Calls one of the app's commands the way the UI does.
+    fn invoke(&self, command: &str, args: Value) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{command}', {args})
+               .then(v => done({{ ok: true, value: v }}), e => done({{ ok: false, error: e }}));"
+        );
+        self.s.execute_async(&script).unwrap()
+    }
+}
+
+/// An Element Plus input: the attribute sits on the native element.
+fn input(id: &str) -> String {
+    format!("input[data-testid=\"{id}\"], [data-testid=\"{id}\"] input")
+}
+
+fn textarea(id: &str) -> String {
+    format!("textarea[data-testid=\"{id}\"], [data-testid=\"{id}\"] textarea")
+}
+
+fn by_label(tag: &str, label: &str) -> String {
+    format!("{tag}[aria-label=\"{label}\"]")
+}
+
+fn pdf_in(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+}
+
+#[test]
+fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
+    let server = DemoServer::start().expect("the central server starts");
+    let office = Office::login(&server.url);
+    let csv = format!("建议号,标题,领衔代表\n901,{TITLE},张建国\n");
+    office.send(
+        "/v1/office/import?session_id=2024-s6-3",
+        "text/csv",
+        csv.as_bytes(),
+    );
+    let today = chrono::Local::now().date_naive().to_string();
+    office.post(
+        "/v1/office/assign",
+        json!({"assigned_on": today, "items": [{"suggestion_id": SUGGESTION,
+            "units": [{"unit_id": "zjj", "role": "split"}]}]}),
+    );
+
+    let data_dir = tempfile::Builder::new()
+        .prefix("jianban-e2e-app-")
+        .tempdir()
+        .unwrap();
+    let export_dir = tempfile::Builder::new()
+        .prefix("jianban-e2e-export-")
+        .tempdir()
+        .unwrap();
+    let driver = Driver::start(
+        DRIVER_PORT,
+        &[
+            ("JIANBAN_DATA_DIR", data_dir.path().as_os_str()),
+            ("JIANBAN_SERVER_URL", OsStr::new(&server.url)),
+            ("JIANBAN_DEMO_LOGIN", OsStr::new("zjj-liaison")),
+            ("JIANBAN_DEMO_PASSWORD", OsStr::new(DEMO_PASSWORD)),
+            ("JIANBAN_DEMO_HEAD", OsStr::new("zjj-head")),
+            ("JIANBAN_EXPORT_DIR", export_dir.path().as_os_str()),
+        ],
+    )
+    .expect("tauri-driver on a virtual display");
+    let wd = driver.webdriver();
+
+    let typed_before_crash;
+    {
+        let session = open_app(&wd);
+        let me = User { s: &session };
+
+        // 工作台 after the first sync.
+        let count = wait_for(Duration::from_secs(90), Duration::from_millis(250), || {
+            let n: u32 = me.text(&testid("assignment-count")).trim().parse().ok()?;
+            (n > 0).then_some(n)
+        })
+        .expect("the first sync fills the workbench");
+        assert!(count >= 5, "zjj has several cases, saw {count}");
+        me.wait_text(&testid("current-user"), "联络员");
+        me.shot("01-workbench.png");
+
+        // 签收, then a contact with the deputy.
+        me.open_case();
+        me.wait_text(&testid("timeline"), "收到交办");
+        me.shot("02-detail.png");
+        me.click(&testid("action-receive"));
+        me.click(&testid("action-contact"));
+        me.type_into(
+            &by_label("input", "参与人员"),
+            "张建国代表；王晓梅（联络员）",
+        );
+        me.type_into(
+            &by_label("textarea", "沟通内容"),
+            "电话联系张建国代表，听取对社区养老服务站选址和运营的意见。",
+        );
+        me.click(&testid("contact-save"));
+
+        // 起草答复 from the A template, plus a sentence of our own.
+        me.click(&testid("action-edit"));
+        me.click(&testid("template-A"));
+        wait_for(WAIT, Duration::from_millis(200), || {
+            (!me.value(&textarea("body")).is_empty()).then_some(())
+        })
+        .expect("the template fills the body");
+        me.type_into(&textarea("body"), "我局将在年内新建社区养老服务站三处。");
+        if me.value(&by_label("input", "联系人")).is_empty() {
+            me.type_into(&by_label("input", "联系人"), "王晓梅");
+        }
+        if me.value(&by_label("input", "联系电话")).is_empty() {
+            me.type_into(&by_label("input", "联系电话"), "0557-3010006");
+        }
+        let saved = wait_for(WAIT, Duration::from_millis(200), || {
+            let e = session.find_css(&testid("save-state")).ok()?.pop()?;
+            (session.attribute(&e, "data-state").ok()?? == "saved").then_some(())
+        });
+        assert!(saved.is_some(), "autosave never reported 已保存");
+        me.shot("03-editor.png");
+        assert!(
+            session
+                .find_css(&testid("editor-blockers"))
+                .unwrap()
+                .is_empty(),
+            "the reply still lists reasons it cannot be sent: {}",
+            me.text(&testid("editor-blockers"))
+        );
+        me.click(&testid("editor-submit"));
+        me.expect_message("已报送审核");
+
+        // The head logs in on this PC and signs off.
+        me.click(&testid("nav-approval"));
+        me.type_into(&input("approver-user"), "zjj-head");
+        me.type_into(&input("approver-password"), DEMO_PASSWORD);
+        me.click(&testid("approver-login"));
+        me.click(&by_label("button", "审核第901号"));
+        me.type_into(&input("decide-password"), DEMO_PASSWORD);
+        me.shot("04-approval.png");
+        me.click(&testid("approve"));
+        me.find(&testid("decided"));
+        me.wait_text(&testid("decision-history"), "同意");
+
+        // The sealed PDF: exported, and verified on this PC.
+        me.open_case();
+        me.wait_text("body", "已签发");
+        me.click(&testid("action-export-pdf"));
+        let pdf = wait_for(WAIT, Duration::from_millis(200), || {
+            pdf_in(export_dir.path())
+        })
+        .expect("the sealed PDF in the export folder");
+        let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("第901号建议答复-") && !name.contains("草稿"),
+            "{name}"
+        );
+        let local = me.invoke("verify_letter", json!({ "path": pdf }));
+        assert_eq!(local["ok"], true, "{local}");
+        assert_eq!(local["value"]["verdict"], "valid", "{local}");
+
+        // Sent, and synced to the server, whose CLI verifies the same file.
+        me.click(&testid("action-submit"));
+        me.wait_text("body", "已答复");
+        me.sync();
+        let out = server.cli(&["verify", pdf.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "the server does not accept the sealed letter: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(office.state_of(ASSIGNMENT), "submitted");
+
+        // One byte changed: both verifiers say so.
+        let mut bytes = std::fs::read(&pdf).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x01;
+        let tampered = export_dir.path().join("tampered.pdf");
+        std::fs::write(&tampered, &bytes).unwrap();
+        let local = me.invoke("verify_letter", json!({ "path": tampered }));
+        assert_eq!(local["value"]["verdict"], "tampered", "{local}");
+        let out = server.cli(&["verify", tampered.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "tampered letter exit status");
+
+        // The office returns it; after sync the case is back with its draft.
+        office.post(
+            &format!("/v1/office/assignments/{ASSIGNMENT}/return"),
+            json!({"reasons": "请补充养老服务站的建设进度和资金安排"}),
+        );
+        me.sync();
+        me.click(&testid("nav-notices"));
+        me.wait_text(&testid("notice"), "退回");
+        me.shot("05-notices.png");
+        me.open_case();
+        me.wait_text("body", "退回重办");
+        me.click(&testid("action-edit"));
+        let body = me.value(&textarea("body"));
+        assert!(
+            body.contains("我局将在年内新建社区养老服务站三处。"),
+            "the draft was not kept after the return: {body}"
+        );
+        me.shot("06-returned.png");
+
+        // Killed while typing: the last words were typed a moment ago.
+        me.type_into(&textarea("body"), "补充：资金已列入年度预算。");
+        typed_before_crash = "补充：资金已列入年度预算。";
+        std::thread::sleep(Duration::from_millis(1500));
+        let app = app_binary();
+        let pids = app_pids(&app);
+        assert!(!pids.is_empty(), "the app process is not running");
+        for pid in pids {
+            // SAFETY: kill(2) on a process of our own test run.
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL);
+            }
+        }
+        wait_for(WAIT, Duration::from_millis(100), || {
+            app_pids(&app).is_empty().then_some(())
+        })
+        .expect("the app died");
+        // The driver still counts the dead session; ending it frees the
+        // slot for the restart (its answer about the dead app is moot).
+        let _ = session.close();
+    }
+
+    // Restart: the text is there.
+    let session = open_app(&wd);
+    let me = User { s: &session };
+    me.find(&testid("assignment-count"));
+    me.open_case();
+    me.click(&testid("action-edit"));
+    if !session.find_css(&testid("recovered")).unwrap().is_empty() {
+        me.click(&by_label("button", "恢复未保存的内容"));
+    }
+    let body = wait_for(WAIT, Duration::from_millis(200), || {
+        let b = me.value(&textarea("body"));
+        b.contains(typed_before_crash).then_some(b)
+    });
+    assert!(
+        body.is_some(),
+        "text typed before the crash was lost: {}",
+        me.value(&textarea("body"))
+    );
+    me.shot("07-after-restart.png");
+    me.click(&testid("nav-settings"));
+    me.shot("08-settings.png");
+    session.close().unwrap();
+}
