@@ -40,19 +40,22 @@ function percentOf(list: CountView[], name: string, key: (c: CountView) => strin
 /** A/B/C/D as a ring; labels carry the count and the stated share. */
 export function categoryChart(categories: CountView[]): ChartOption {
   const shown = categories.filter((c) => c.count > 0)
-  const label = (p: { name: string; value: unknown }): string =>
-    `${p.name} ${String(p.value)}件 ${percentOf(categories, p.name, categoryName)}`
+  const text = (p: unknown, sep: string): string => {
+    const q = p as { name: string; value: unknown }
+    return `${q.name}${sep}${String(q.value)}件 ${percentOf(categories, q.name, categoryName)}`
+  }
   return {
     aria: { enabled: true },
-    tooltip: { trigger: 'item', formatter: (p: unknown) => label(p as { name: string; value: unknown }) },
+    tooltip: { trigger: 'item', formatter: (p: unknown) => text(p, ' ') },
     legend: { show: false },
     series: [
       {
         type: 'pie',
         name: '办理结果类别',
-        radius: ['42%', '68%'],
+        radius: ['38%', '62%'],
         avoidLabelOverlap: true,
-        label: { formatter: (p: unknown) => label(p as { name: string; value: unknown }), fontSize: 12 },
+        // Two short lines fit beside the ring in a narrow panel.
+        label: { formatter: (p: unknown) => text(p, '\n'), fontSize: 12, lineHeight: 16 },
         data: shown.map((c) => ({
           name: categoryName(c),
           value: c.count,

@@ -146,7 +146,8 @@ describe('StatisticsView', () => {
       ['A类', 67],
       ['B类', 134],
     ])
-    expect(pie.label.formatter({ name: 'A类', value: 67 })).toBe('A类 67件 33.33%')
+    expect(pie.label.formatter({ name: 'A类', value: 67 })).toBe('A类\n67件 33.33%')
+    expect(ring.tooltip.formatter({ name: 'B类', value: 134 })).toBe('B类 134件 66.67%')
     const [, bars] = charts.mountChart.mock.calls[1]!
     expect(bars.yAxis.data).toEqual(['已答复', '已办结'])
     expect(bars.series[0].data).toEqual([11, 199])
