@@ -112,6 +112,13 @@ fn no_session() -> CommandError {
     )
 }
 
+fn unknown_session(id: &str) -> CommandError {
+    CommandError::new(
+        "stats.unknown_session",
+        format!("本机没有会议“{id}”的数据，请在会议列表中重新选择。"),
+    )
+}
+
 fn no_unit() -> CommandError {
     CommandError::new(
         "stats.no_unit",
@@ -136,13 +143,7 @@ fn load(state: &AppState, session: Option<&str>) -> Result<Loaded, CommandError>
             Ok(Some(input)) => input,
             Ok(None) => return Err(no_session()),
             Err(StoreError::NotFound { .. }) => {
-                return Err(CommandError::new(
-                    "stats.unknown_session",
-                    format!(
-                        "本机没有会议“{}”的数据，请在会议列表中重新选择。",
-                        session.unwrap_or_default()
-                    ),
-                ))
+                return Err(unknown_session(session.unwrap_or_default()))
             }
             Err(e) => return Err(e.into()),
         };
@@ -218,15 +219,19 @@ pub fn export_name(
     let unit_id = own_unit(state)?;
     let session = session.map(str::trim).filter(|s| !s.is_empty());
     state.with_store_cmd(|s| {
+        let sessions = s.sessions()?;
         let year = match session {
-            Some(id) => s
-                .sessions()?
-                .into_iter()
+            Some(id) => sessions
+                .iter()
                 .find(|x| x.id.as_str() == id)
-                .map(|x| x.year),
-            None => s.sessions()?.into_iter().map(|x| x.year).max(),
-        }
-        .ok_or_else(no_session)?;
+                .map(|x| x.year)
+                .ok_or_else(|| unknown_session(id))?,
+            None => sessions
+                .iter()
+                .map(|x| x.year)
+                .max()
+                .ok_or_else(no_session)?,
+        };
         Ok(file_name(year, &s.unit_name(&unit_id)?, format))
     })
 }
@@ -444,6 +449,12 @@ mod tests {
         let err = figures(&state, Some("1999-x")).unwrap_err();
         assert_eq!(err.code, "stats.unknown_session");
         assert!(err.message.contains("重新选择"), "{}", err.message);
+        assert_eq!(
+            export_name(&state, Some("1999-x"), StatsFormat::Xlsx)
+                .unwrap_err()
+                .code,
+            "stats.unknown_session"
+        );
 
         state
             .with_inner(|inner| {
