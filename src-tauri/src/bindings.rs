@@ -82,6 +82,13 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<DecisionView>(&cfg, &mut out, &mut needs);
     file::<ExportResult>(&cfg, &mut out, &mut needs);
     file::<LetterVerification>(&cfg, &mut out, &mut needs);
+    file::<CountView>(&cfg, &mut out, &mut needs);
+    file::<RateView>(&cfg, &mut out, &mut needs);
+    file::<OverdueView>(&cfg, &mut out, &mut needs);
+    file::<KeySuggestionView>(&cfg, &mut out, &mut needs);
+    file::<StatsView>(&cfg, &mut out, &mut needs);
+    file::<ReportDraftView>(&cfg, &mut out, &mut needs);
+    file::<StatsExport>(&cfg, &mut out, &mut needs);
     file::<CommandError>(&cfg, &mut out, &mut needs);
     (out, needs)
 }

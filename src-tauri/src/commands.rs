@@ -199,7 +199,7 @@ pub fn export_reply(
 ) -> R<ExportResult> {
     let ext = if format == "docx" { "docx" } else { "pdf" };
     let (name, _) = api::reply::export_name(&state, &id, ext)?;
-    let path = crate::dialog::save_path(&app, &name, ext)?;
+    let path = crate::dialog::save_path(&app, "导出答复函", &name, ext)?;
     api::reply::export_to(&state, &id, &path)
 }
 
@@ -230,6 +230,51 @@ pub fn verify_letter(
 #[tracing::instrument(skip(_state), err(Debug))]
 pub fn open_folder(_state: State<'_, AppState>, path: String) -> R<()> {
     crate::export::open_folder(std::path::Path::new(&path))
+}
+
+/// 统计: this unit's figures of a session (default: the newest).
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn stats_figures(state: State<'_, AppState>, session: Option<String>) -> R<StatsView> {
+    api::stats::figures(&state, session.as_deref())
+}
+
+/// The year's report generated from the figures, as an editable draft.
+#[tauri::command(async)]
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn stats_report(state: State<'_, AppState>, session: Option<String>) -> R<ReportDraftView> {
+    api::stats::report(&state, session.as_deref())
+}
+
+/// The figures as `xlsx`, the (edited) report with the figures as `pdf`, or
+/// the report alone as `docx`, where the native save dialog says.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state, report), err(Debug))]
+pub fn export_stats(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    session: Option<String>,
+    format: String,
+    report: Option<String>,
+) -> R<StatsExport> {
+    let format = api::stats::StatsFormat::parse(&format)?;
+    let name = api::stats::export_name(&state, session.as_deref(), format)?;
+    let path = crate::dialog::save_path(&app, format.dialog_title(), &name, format.ext())?;
+    api::stats::export_to(&state, session.as_deref(), format, report.as_deref(), &path)
+}
+
+/// The unit's ledger (台账) of a session's cases as `.xlsx`.
+#[tauri::command(async)]
+#[tracing::instrument(skip(app, state), err(Debug))]
+pub fn export_ledger(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    session: Option<String>,
+) -> R<StatsExport> {
+    let format = api::stats::StatsFormat::Ledger;
+    let name = api::stats::export_name(&state, session.as_deref(), format)?;
+    let path = crate::dialog::save_path(&app, format.dialog_title(), &name, format.ext())?;
+    api::stats::export_to(&state, session.as_deref(), format, None, &path)
 }
 
 #[tauri::command(async)]
@@ -306,6 +351,10 @@ pub const ALL: &[&str] = &[
     "export_reply",
     "verify_letter",
     "open_folder",
+    "stats_figures",
+    "stats_report",
+    "export_stats",
+    "export_ledger",
     "sync_status",
     "sync_now",
     "notices",

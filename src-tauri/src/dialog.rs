@@ -11,21 +11,35 @@ use crate::error::{code, CommandError};
 /// name (the end-to-end test has no one to click).
 pub const ENV_EXPORT_DIR: &str = "JIANBAN_EXPORT_DIR";
 
-pub fn save_path(app: &AppHandle, default_name: &str, ext: &str) -> Result<PathBuf, CommandError> {
+/// The filter's name for a file extension.
+fn filter_label(ext: &str) -> &'static str {
+    match ext {
+        "pdf" => "PDF 文件",
+        "docx" => "Word 文件",
+        "xlsx" => "Excel 工作簿",
+        _ => "文件",
+    }
+}
+
+/// Asks where to save `default_name` (`title` names the dialog, e.g.
+/// 导出答复函); `ext` picks the file-type filter.
+pub fn save_path(
+    app: &AppHandle,
+    title: &str,
+    default_name: &str,
+    ext: &str,
+) -> Result<PathBuf, CommandError> {
     if let Some(dir) = std::env::var_os(ENV_EXPORT_DIR).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(dir).join(default_name));
     }
     let (tx, rx) = std::sync::mpsc::channel();
     let name = default_name.to_owned();
     let ext = ext.to_owned();
+    let title = title.to_owned();
     app.run_on_main_thread(move || {
-        let label = if ext == "pdf" {
-            "PDF 文件"
-        } else {
-            "Word 文件"
-        };
+        let label = filter_label(&ext);
         let picked = rfd::FileDialog::new()
-            .set_title("导出答复函")
+            .set_title(&title)
             .set_file_name(&name)
             .add_filter(label, &[ext.as_str()])
             .save_file();

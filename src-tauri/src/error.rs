@@ -64,6 +64,19 @@ impl From<jianban_letter::LetterError> for CommandError {
     }
 }
 
+impl From<jianban_stats::StatsError> for CommandError {
+    fn from(e: jianban_stats::StatsError) -> Self {
+        let message = match &e {
+            jianban_stats::StatsError::Pdf(why) => format!(
+                "生成统计PDF失败：{}。请在“设置”中查看字体是否齐全后重试；如问题依旧，请把日志文件发给技术支持。",
+                why.trim_end_matches('。')
+            ),
+            other => other.to_string(),
+        };
+        Self::new(e.code(), message)
+    }
+}
+
 impl From<crate::data_dir::DataDirError> for CommandError {
     fn from(e: crate::data_dir::DataDirError) -> Self {
         Self::new(code::DATA_DIR, e.to_string())

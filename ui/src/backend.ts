@@ -17,12 +17,15 @@ import type { LetterVerification } from './bindings/LetterVerification'
 import type { NewAccount } from './bindings/NewAccount'
 import type { NoticeView } from './bindings/NoticeView'
 import type { PreviewView } from './bindings/PreviewView'
+import type { ReportDraftView } from './bindings/ReportDraftView'
 import type { ReplyFields } from './bindings/ReplyFields'
 import type { RevisionView } from './bindings/RevisionView'
 import type { SavedDraft } from './bindings/SavedDraft'
 import type { SearchHitView } from './bindings/SearchHitView'
 import type { SettingsInput } from './bindings/SettingsInput'
 import type { SettingsView } from './bindings/SettingsView'
+import type { StatsExport } from './bindings/StatsExport'
+import type { StatsView } from './bindings/StatsView'
 import type { SyncView } from './bindings/SyncView'
 import type { UserView } from './bindings/UserView'
 import type { Workbench } from './bindings/Workbench'
@@ -136,6 +139,22 @@ export const openFolder = (path: string): Promise<void> => call('open_folder', {
 /** Checks a sealed letter; without a path the native open dialog asks for one. */
 export const verifyLetter = (path?: string): Promise<LetterVerification> =>
   call('verify_letter', { path: path ?? null })
+
+// Statistics (统计): this unit's figures of a session (default: the newest).
+export type StatsFormat = 'xlsx' | 'pdf' | 'docx'
+export const statsFigures = (session: string | null): Promise<StatsView> =>
+  call('stats_figures', { session })
+export const statsReport = (session: string | null): Promise<ReportDraftView> =>
+  call('stats_report', { session })
+/** Figures as Excel, the (edited) report with the figures as PDF, or the report as Word; asks where to save. */
+export const exportStats = (
+  session: string | null,
+  format: StatsFormat,
+  report: string | null,
+): Promise<StatsExport> => call('export_stats', { session, format, report })
+/** The unit's ledger (台账) of the session as Excel; asks where to save. */
+export const exportLedger = (session: string | null): Promise<StatsExport> =>
+  call('export_ledger', { session })
 
 // Sync, notices, settings.
 export const syncStatus = (): Promise<SyncView> => call('sync_status')

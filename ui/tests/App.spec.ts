@@ -7,6 +7,8 @@ const backend = vi.hoisted(() => ({
   workbench: vi.fn(),
   syncStatus: vi.fn(),
   search: vi.fn(),
+  statsFigures: vi.fn(),
+  statsReport: vi.fn(),
 }))
 vi.mock('../src/backend', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/backend')>()
@@ -81,6 +83,26 @@ describe('App', () => {
     await wrapper.find('[data-testid="retry"]').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('统计 in the menu opens the statistics, and the workbench is still there on return', async () => {
+    backend.appStatus.mockResolvedValue(liaison)
+    backend.workbench.mockResolvedValue(sampleWorkbench())
+    backend.statsFigures.mockRejectedValue(
+      new BackendError('stats.no_session', '本机还没有任何会议的代表建议，暂无统计。请先在状态栏点击“立即同步”，收到交办件后再查看。'),
+    )
+    const wrapper = await mountApp()
+    const nav = wrapper.find('[data-testid="nav-statistics"]')
+    expect(nav.attributes('disabled')).toBeUndefined()
+    await nav.trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="statistics"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="stats-error"]').text()).toContain('立即同步')
+    expect(nav.attributes('aria-current')).toBe('page')
+    await wrapper.find('[data-testid="nav-workbench"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="assignment-count"]').text()).toBe('4')
     wrapper.unmount()
   })
 })

@@ -19,6 +19,7 @@ mod queries;
 mod reference;
 mod schema;
 pub mod search;
+mod stats_rows;
 mod sync_state;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub use journal::{AuditEntry, OutboxEntry};
 pub use queries::{DeputyRef, ReceivedOpinion, SuggestionDetail, UnitHandling, WorkbenchItem};
 pub use schema::SCHEMA_VERSION;
 pub use search::{HitKind, SearchHit};
+pub use stats_rows::StatsInput;
 pub use sync_state::{Notice, PushResult, PushStatus, RemoteChange};
 
 /// The local store. One per data directory.

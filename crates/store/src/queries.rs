@@ -354,7 +354,8 @@ impl Store {
         Ok(out)
     }
 
-    fn unit_name(&self, id: &UnitId) -> Result<String> {
+    /// The unit's name (its id when the store does not know the unit).
+    pub fn unit_name(&self, id: &UnitId) -> Result<String> {
         Ok(self
             .conn
             .query_row("SELECT name FROM units WHERE id = ?1", [id.as_str()], |r| {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod reply;
 pub mod settings;
+pub mod stats;
 pub mod sync;
 pub mod workbench;
 
