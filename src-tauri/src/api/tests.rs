@@ -126,7 +126,10 @@ fn draft_contact_approval_export_and_submit() {
     );
     fields.body = fields
         .body
-        .replace("【简述建议所涉问题的现状。】", "我市现有社区养老服务站十二处。")
+        .replace(
+            "【简述建议所涉问题的现状。】",
+            "我市现有社区养老服务站十二处。",
+        )
         .replace("【政策、资金、规划等条件限制】", "今年专项资金已全部安排");
     assert!(!fields.body.contains('【'), "{}", fields.body);
     let saved = reply::save(&state, id, &fields).unwrap();
