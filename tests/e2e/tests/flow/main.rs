@@ -488,7 +488,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
     // The unit's figures and the draft of its report, from the same store.
     me.click(&testid("nav-statistics"));
     me.wait_text(&testid("kpi-total"), "件次");
-    let report_css = format!("{} textarea", testid("report-text"));
+    let report_css = textarea("report-text");
     let report = wait_for(WAIT, Duration::from_millis(200), || {
         let r = me.value(&report_css);
         r.contains("建议").then_some(r)
