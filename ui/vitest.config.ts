@@ -9,6 +9,9 @@ export default mergeConfig(
       include: ['tests/**/*.spec.ts'],
       setupFiles: ['tests/setup.ts'],
       restoreMocks: true,
+      // Components import their stylesheets (vite.config.ts); Vite, not
+      // Node, must load element-plus for those imports to resolve.
+      server: { deps: { inline: ['element-plus'] } },
     },
   }),
 )

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod logging;
 pub mod notify;
+pub mod rendering;
 pub mod state;
 pub mod templates;
 

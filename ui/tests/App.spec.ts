@@ -96,6 +96,8 @@ describe('App', () => {
     const nav = wrapper.find('[data-testid="nav-statistics"]')
     expect(nav.attributes('disabled')).toBeUndefined()
     await nav.trigger('click')
+    // The statistics screen is its own chunk, loaded on first open.
+    await vi.dynamicImportSettled()
     await flushPromises()
     expect(wrapper.find('[data-testid="statistics"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="stats-error"]').text()).toContain('立即同步')

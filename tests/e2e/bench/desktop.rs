@@ -17,7 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use jianban_domain::demo::scaled;
+use jianban_domain::demo::{demo_data, scaled, DemoData};
 use jianban_e2e::harness::*;
 use jianban_e2e::wait_for;
 use jianban_e2e::webdriver::Session;
@@ -55,13 +55,43 @@ fn workbench_ready(session: &Session<'_>) -> bool {
             .is_ok_and(|rows| !rows.is_empty())
 }
 
-fn app_pss_mib() -> f64 {
+/// 10,000 assignments, all of the unit whose liaison the local demo logs in
+/// (as a unit's own store holds only its cases), so the editor saves.
+fn one_units_store() -> DemoData {
+    let demo = demo_data();
+    let liaison = demo
+        .users
+        .iter()
+        .find(|u| u.id.as_str() == "fgw-liaison")
+        .expect("the demo liaison")
+        .clone();
+    let unit_id = liaison.unit.clone().expect("the liaison's unit");
+    let mut data = scaled(ASSIGNMENTS);
+    data.units
+        .push(demo.unit(&unit_id).expect("the liaison's unit").clone());
+    data.users.push(liaison);
+    for a in &mut data.assignments {
+        a.unit_id = unit_id.clone();
+    }
+    data
+}
+
+/// Each of the app's processes (the app and every process it started) by
+/// name, with its PSS in KiB.
+fn app_processes() -> Vec<(String, u64)> {
     let app = app_binary();
-    let kib: u64 = app_pids(&app)
+    app_pids(&app)
         .into_iter()
         .flat_map(process_tree)
-        .filter_map(pss_kib)
-        .sum();
+        .filter_map(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            Some((name.trim().to_owned(), pss_kib(pid)?))
+        })
+        .collect()
+}
+
+fn app_pss_mib() -> f64 {
+    let kib: u64 = app_processes().iter().map(|(_, k)| k).sum();
     kib as f64 / 1024.0
 }
 
@@ -75,9 +105,7 @@ fn main() {
         // The local store the app opens when no server is configured.
         let mut store = Store::open(&data_dir.path().join("local-demo.sqlite3")).unwrap();
         let today = chrono::Local::now().date_naive();
-        store
-            .import_demo_as_of(&scaled(ASSIGNMENTS), today)
-            .unwrap();
+        store.import_demo_as_of(&one_units_store(), today).unwrap();
     }
     println!(
         "(a local store of {ASSIGNMENTS} assignments with drafts built in {:.1} s)",
@@ -121,6 +149,9 @@ fn main() {
             })
             .expect("the app exits when its session closes");
         } else {
+            for (name, kib) in app_processes() {
+                println!("  {name}: {:.0} MB", kib as f64 / 1024.0 * 1.048_576);
+            }
             keystrokes(&session);
             session.close().unwrap();
         }

@@ -88,9 +88,9 @@ fn the_assignment_list_shows_the_demo_data() {
         .env("DISPLAY", &xvfb.display)
         .env("JIANBAN_DATA_DIR", data_dir.path())
         .env("NO_AT_BRIDGE", "1");
-    // WEBKIT_DISABLE_COMPOSITING_MODE is deliberately not set: under Xvfb the
-    // window renders without it, and with it WebKitWebDriver's screenshot
-    // never answers. A value from the environment is passed through.
+    // WEBKIT_DISABLE_COMPOSITING_MODE is not set here: the app chooses it
+    // itself (src-tauri/src/rendering.rs), as it does on users' PCs. A value
+    // from the environment is passed through and the app respects it.
     let mut driver_process = Guarded::spawn("tauri-driver", command)
         .expect("tauri-driver (scripts/setup.sh installs it with cargo install)");
 
