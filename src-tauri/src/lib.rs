@@ -11,6 +11,7 @@ pub mod dto;
 pub mod error;
 pub mod export;
 pub mod logging;
+pub mod memory;
 pub mod notify;
 pub mod rendering;
 pub mod state;

@@ -6,29 +6,39 @@
 //! lists: on the reference machine it cost about 90 MB more memory and a
 //! keystroke in the reply editor reached the screen in 14 ms median, 32 ms at
 //! p95, against 5 ms and 6 ms drawn without it (BENCHMARKS.md). Blank windows
-//! on such drivers are also a known WebKitGTK failure that the same setting
-//! cures. So the app draws without compositing unless whoever starts it has
-//! chosen otherwise by setting the variable themselves.
+//! on such drivers are also a known WebKitGTK failure that the same settings
+//! cure. So the app draws in software, without GL in its own window either,
+//! unless whoever starts it has chosen otherwise by setting a variable
+//! themselves (e.g. WEBKIT_DISABLE_COMPOSITING_MODE=0 keeps compositing).
 
-/// WebKitGTK reads this when the web view is created; any value but "0"
-/// turns compositing off.
-pub const COMPOSITING_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+/// The variables set on Linux, each only when not already set. WebKitGTK
+/// and GTK read them when the window and the web view are created.
+pub const LINUX_DEFAULTS: [(&str, &str); 3] = [
+    // Any value but "0" turns accelerated compositing off.
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    // The DMA-BUF renderer only serves compositing.
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // The app's own GTK window needs no GL context.
+    ("GDK_GL", "disable"),
+];
 
-/// The value to set, or `None` to leave the environment alone: only on Linux
-/// and only when the variable is not already set (an explicit "0" keeps
-/// compositing on).
-pub fn compositing_override(os: &str, current: Option<std::ffi::OsString>) -> Option<&'static str> {
-    (os == "linux" && current.is_none()).then_some("1")
+/// The variables to set for `os`, given which are already set.
+pub fn overrides(os: &str, is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
+    if os != "linux" {
+        return Vec::new();
+    }
+    LINUX_DEFAULTS
+        .into_iter()
+        .filter(|(k, _)| !is_set(k))
+        .collect()
 }
 
-/// Applies [`compositing_override`]. Call first thing in `main`, before any
-/// thread starts: changing the environment is only sound while the process
-/// is single-threaded.
+/// Applies [`overrides`]. Call first thing in `main`, before any thread
+/// starts: changing the environment is only sound while the process is
+/// single-threaded.
 pub fn configure() {
-    if let Some(value) =
-        compositing_override(std::env::consts::OS, std::env::var_os(COMPOSITING_VAR))
-    {
-        std::env::set_var(COMPOSITING_VAR, value);
+    for (k, v) in overrides(std::env::consts::OS, |k| std::env::var_os(k).is_some()) {
+        std::env::set_var(k, v);
     }
 }
 
@@ -37,11 +47,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn linux_draws_without_compositing_unless_the_user_chose() {
-        assert_eq!(compositing_override("linux", None), Some("1"));
-        assert_eq!(compositing_override("linux", Some("0".into())), None);
-        assert_eq!(compositing_override("linux", Some("1".into())), None);
-        assert_eq!(compositing_override("windows", None), None);
-        assert_eq!(compositing_override("macos", None), None);
+    fn linux_draws_in_software_unless_the_user_chose() {
+        let all = overrides("linux", |_| false);
+        assert!(all.contains(&("WEBKIT_DISABLE_COMPOSITING_MODE", "1")));
+        assert_eq!(all.len(), LINUX_DEFAULTS.len());
+        // An explicit choice, even "0", is the user's.
+        let chosen = overrides("linux", |k| k == "WEBKIT_DISABLE_COMPOSITING_MODE");
+        assert!(chosen
+            .iter()
+            .all(|(k, _)| *k != "WEBKIT_DISABLE_COMPOSITING_MODE"));
+        assert!(overrides("windows", |_| false).is_empty());
+        assert!(overrides("macos", |_| false).is_empty());
     }
 }
