@@ -73,6 +73,7 @@ pub fn run() {
             app.manage(state);
             app.manage(LogGuard(Mutex::new(guard)));
             notify::start(app.handle().clone());
+            memory::start_trimming();
             // The window is created only now (tauri.conf.json: "create": false),
             // so no command can arrive before the state is managed.
             let config = app

@@ -46,6 +46,33 @@ pub fn configure() {
     }
 }
 
+/// How often freed memory is handed back while the app runs.
+pub const TRIM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Starts a thread that, every [`TRIM_INTERVAL`], returns the free pages
+/// inside the allocator's arenas to the system (the thresholds above only
+/// release the top of each heap). A large answer is built, serialized and
+/// freed by different threads after a command returns, so no single place
+/// in the code could trim after it; the walk takes well under a millisecond.
+pub fn start_trimming() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let spawned = std::thread::Builder::new()
+            .name("memory-trim".into())
+            .spawn(|| loop {
+                std::thread::sleep(TRIM_INTERVAL);
+                // SAFETY: malloc_trim is thread-safe and only releases
+                // memory the allocator holds free.
+                unsafe {
+                    libc::malloc_trim(0);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "no memory-trim thread");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
