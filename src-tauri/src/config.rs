@@ -1,7 +1,9 @@
 //! The desktop's own settings, kept as `config.json` in the data directory:
 //! the central server (address, optional intranet CA), who logged in to it
 //! (with the refresh token that lets sync resume after a restart), the
-//! document-number prefix and the default cc list.
+//! document-number prefix and the default cc list. The refresh token goes
+//! to the OS credential store where one exists (`secrets.rs`), and the file
+//! only says so; elsewhere it stays in the file.
 //!
 //! Environment variables (used by `scripts/run-demo.sh` and tests) override
 //! the file at start-up: `JIANBAN_SERVER_URL`, `JIANBAN_CA_FILE`,
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
+use crate::secrets::{OsKeyring, Secrets};
 
 pub const CONFIG_FILE: &str = "config.json";
 /// Store used when a central server is configured.
@@ -62,6 +65,16 @@ pub struct AppConfig {
     pub doc_prefix: String,
     /// 抄送 filled into new replies.
     pub default_cc: Vec<String>,
+    /// In the file only: the account's refresh token is in the OS credential
+    /// store. In memory it is always false and the token is in `account`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub token_in_keyring: bool,
+}
+
+/// The credential-store entry for the refresh token of the data directory
+/// `dir` (several data directories on one PC keep theirs apart).
+pub fn token_entry(dir: &Path) -> String {
+    format!("refresh-token {}", dir.display())
 }
 
 pub fn default_cc() -> Vec<String> {
@@ -70,6 +83,24 @@ pub fn default_cc() -> Vec<String> {
 
 impl AppConfig {
     pub fn load(dir: &Path) -> Result<AppConfig, CommandError> {
+        Self::load_with(dir, &OsKeyring)
+    }
+
+    /// Reads the file, then the refresh token from `secrets` when the file
+    /// says it is there. A token the store no longer gives back means one
+    /// login with the password, not an error.
+    pub fn load_with(dir: &Path, secrets: &dyn Secrets) -> Result<AppConfig, CommandError> {
+        let mut config = Self::read_file(dir)?;
+        if config.token_in_keyring {
+            config.token_in_keyring = false;
+            if let Some(account) = config.account.as_mut() {
+                account.refresh_token = secrets.get(&token_entry(dir));
+            }
+        }
+        Ok(config)
+    }
+
+    fn read_file(dir: &Path) -> Result<AppConfig, CommandError> {
         let path = dir.join(CONFIG_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
@@ -95,6 +126,30 @@ impl AppConfig {
     /// Written to a temporary file and renamed, so a crash never leaves half
     /// a settings file.
     pub fn save(&self, dir: &Path) -> Result<(), CommandError> {
+        self.save_with(dir, &OsKeyring)
+    }
+
+    /// Saves, with the refresh token in `secrets` when it takes it (and in
+    /// the file otherwise); without a token, any stored one is forgotten.
+    pub fn save_with(&self, dir: &Path, secrets: &dyn Secrets) -> Result<(), CommandError> {
+        let mut file = self.clone();
+        file.token_in_keyring = false;
+        let entry = token_entry(dir);
+        match file.account.as_mut() {
+            Some(account) => {
+                if let Some(token) = account.refresh_token.as_deref() {
+                    if secrets.put(&entry, token) {
+                        account.refresh_token = None;
+                        file.token_in_keyring = true;
+                    }
+                }
+            }
+            None => secrets.delete(&entry),
+        }
+        file.write(dir)
+    }
+
+    fn write(&self, dir: &Path) -> Result<(), CommandError> {
         let path = dir.join(CONFIG_FILE);
         let tmp = dir.join(format!("{CONFIG_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).expect("config serializes");
@@ -175,6 +230,66 @@ mod tests {
         let back = AppConfig::load(tmp.path()).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.store_file(), SERVER_STORE_FILE);
+    }
+
+    fn logged_in() -> AppConfig {
+        AppConfig {
+            server_url: Some("http://127.0.0.1:8787".into()),
+            account: Some(ServerAccount {
+                user_id: "fgw-liaison".into(),
+                name: "王晓梅".into(),
+                role: jianban_domain::UserRole::Liaison,
+                unit_id: Some("fgw".into()),
+                unit_name: None,
+                refresh_token: Some("rt-secret-1".into()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_refresh_token_goes_to_the_os_store_and_not_into_the_file() {
+        use crate::secrets::fake::MapSecrets;
+        let tmp = tempfile::tempdir().unwrap();
+        let keyring = MapSecrets {
+            available: true,
+            ..Default::default()
+        };
+        let c = logged_in();
+        c.save_with(tmp.path(), &keyring).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join(CONFIG_FILE)).unwrap();
+        assert!(!text.contains("rt-secret-1"), "{text}");
+        assert!(text.contains("token_in_keyring"), "{text}");
+        assert_eq!(AppConfig::load_with(tmp.path(), &keyring).unwrap(), c);
+
+        // The store lost it (profile reset): the login is kept, the token is
+        // gone, and sync asks for the password once.
+        keyring.map.borrow_mut().clear();
+        let back = AppConfig::load_with(tmp.path(), &keyring).unwrap();
+        assert_eq!(back.account.unwrap().refresh_token, None);
+
+        // Logging out forgets the stored token.
+        c.save_with(tmp.path(), &keyring).unwrap();
+        AppConfig {
+            account: None,
+            ..c.clone()
+        }
+        .save_with(tmp.path(), &keyring)
+        .unwrap();
+        assert!(keyring.map.borrow().is_empty());
+    }
+
+    #[test]
+    fn without_an_os_store_the_token_stays_in_the_file() {
+        use crate::secrets::fake::MapSecrets;
+        let tmp = tempfile::tempdir().unwrap();
+        let none = MapSecrets::default();
+        let c = logged_in();
+        c.save_with(tmp.path(), &none).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join(CONFIG_FILE)).unwrap();
+        assert!(text.contains("rt-secret-1"), "{text}");
+        assert!(!text.contains("token_in_keyring"), "{text}");
+        assert_eq!(AppConfig::load_with(tmp.path(), &none).unwrap(), c);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod logging;
 pub mod memory;
 pub mod notify;
 pub mod rendering;
+pub mod secrets;
 pub mod state;
 pub mod templates;
 
