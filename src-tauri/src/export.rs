@@ -14,6 +14,7 @@ use jianban_seal::{seal_letter, SealInput, UnitCertificate};
 use jianban_store::{SignedDecision, Store, StoreError};
 
 use crate::error::CommandError;
+use crate::secrets::Secrets;
 
 /// What sealing a reply needs from the store, read in one go.
 pub struct SealSource {
@@ -34,6 +35,7 @@ impl SealSource {
         unit: &UnitId,
         unit_name: &str,
         now: DateTime<Utc>,
+        keeping: &CertificateKeeping<'_>,
     ) -> Result<Self, CommandError> {
         // Refuses unless the chain is complete for the current revision.
         store.sign_off(id)?;
@@ -44,14 +46,7 @@ impl SealSource {
                 what: "答复稿".into(),
             })?
             .content;
-        let certificate = match store.unit_certificate_pem(unit)? {
-            Some(pem) => UnitCertificate::from_pem(&pem).map_err(seal_error)?,
-            None => {
-                let cert = UnitCertificate::generate(unit_name, now).map_err(seal_error)?;
-                store.set_unit_certificate_pem(unit, &cert.to_pem().map_err(seal_error)?)?;
-                cert
-            }
-        };
+        let certificate = unit_certificate(store, unit, unit_name, now, keeping)?;
         Ok(Self {
             assignment: AssignmentId::new(id),
             content,
@@ -61,6 +56,53 @@ impl SealSource {
             certificate,
         })
     }
+}
+
+/// Where the unit's certificate and its private key are kept: the OS
+/// credential store where one exists (out of the data directory), else the
+/// store's settings.
+pub struct CertificateKeeping<'a> {
+    pub secrets: &'a dyn Secrets,
+    /// The credential-store entry, one per data directory and unit.
+    pub entry: String,
+}
+
+impl<'a> CertificateKeeping<'a> {
+    pub fn new(secrets: &'a dyn Secrets, data_dir: &std::path::Path, unit: &UnitId) -> Self {
+        Self {
+            secrets,
+            entry: format!("unit-certificate {unit} {}", data_dir.display()),
+        }
+    }
+}
+
+/// The unit's certificate, made on first use. One found in the store's
+/// settings (older releases, or no credential store then) moves to the
+/// credential store when one takes it. If the credential store lost it, a
+/// new certificate is made: letters sealed before keep theirs inside.
+fn unit_certificate(
+    store: &mut Store,
+    unit: &UnitId,
+    unit_name: &str,
+    now: DateTime<Utc>,
+    keeping: &CertificateKeeping<'_>,
+) -> Result<UnitCertificate, CommandError> {
+    if let Some(pem) = keeping.secrets.get(&keeping.entry) {
+        return UnitCertificate::from_pem(&pem).map_err(seal_error);
+    }
+    if let Some(pem) = store.unit_certificate_pem(unit)? {
+        let cert = UnitCertificate::from_pem(&pem).map_err(seal_error)?;
+        if keeping.secrets.put(&keeping.entry, &pem) {
+            store.remove_unit_certificate_pem(unit)?;
+        }
+        return Ok(cert);
+    }
+    let cert = UnitCertificate::generate(unit_name, now).map_err(seal_error)?;
+    let pem = cert.to_pem().map_err(seal_error)?;
+    if !keeping.secrets.put(&keeping.entry, &pem) {
+        store.set_unit_certificate_pem(unit, &pem)?;
+    }
+    Ok(cert)
 }
 
 fn seal_error(e: jianban_seal::SealError) -> CommandError {
@@ -149,6 +191,56 @@ pub fn open_folder(path: &std::path::Path) -> Result<(), CommandError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::fake::MapSecrets;
+
+    fn pem_of(c: &UnitCertificate) -> String {
+        c.to_pem().unwrap()
+    }
+
+    #[test]
+    fn the_unit_certificate_lives_in_the_os_store_where_there_is_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
+        let unit = UnitId::new("fgw");
+        let now = Utc::now();
+        let keyring = MapSecrets {
+            available: true,
+            ..Default::default()
+        };
+        let keeping = CertificateKeeping::new(&keyring, tmp.path(), &unit);
+        let first = unit_certificate(&mut store, &unit, "市发展改革委", now, &keeping).unwrap();
+        assert_eq!(store.unit_certificate_pem(&unit).unwrap(), None);
+        assert_eq!(keyring.map.borrow().len(), 1);
+        let again = unit_certificate(&mut store, &unit, "市发展改革委", now, &keeping).unwrap();
+        assert_eq!(pem_of(&again), pem_of(&first), "one certificate, made once");
+    }
+
+    #[test]
+    fn without_an_os_store_the_certificate_stays_in_the_store_and_moves_later() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
+        let unit = UnitId::new("fgw");
+        let now = Utc::now();
+        let none = MapSecrets::default();
+        let keeping = CertificateKeeping::new(&none, tmp.path(), &unit);
+        let first = unit_certificate(&mut store, &unit, "市发展改革委", now, &keeping).unwrap();
+        assert!(store.unit_certificate_pem(&unit).unwrap().is_some());
+
+        // A credential store appears (e.g. the keyring daemon now runs).
+        let keyring = MapSecrets {
+            available: true,
+            ..Default::default()
+        };
+        let keeping = CertificateKeeping::new(&keyring, tmp.path(), &unit);
+        let moved = unit_certificate(&mut store, &unit, "市发展改革委", now, &keeping).unwrap();
+        assert_eq!(
+            pem_of(&moved),
+            pem_of(&first),
+            "the same certificate, not a new one"
+        );
+        assert_eq!(store.unit_certificate_pem(&unit).unwrap(), None);
+        assert_eq!(keyring.map.borrow().len(), 1);
+    }
 
     #[test]
     fn default_names_follow_the_office_convention() {

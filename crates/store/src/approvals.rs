@@ -376,6 +376,16 @@ impl Store {
         crate::sync_state::set_setting(&self.conn, &format!("unit_certificate.{unit}"), pem)
     }
 
+    /// Forgets the unit's certificate here (it moved to the OS credential
+    /// store); the next seal reads it from there or makes a new one.
+    pub fn remove_unit_certificate_pem(&mut self, unit: &UnitId) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM settings WHERE key = ?1",
+            [format!("unit_certificate.{unit}")],
+        )?;
+        Ok(())
+    }
+
     /// Every signed decision on the case, voided ones included, oldest first.
     pub fn decision_history(&self, id: &str) -> Result<Vec<SignedDecision>> {
         let mut stmt = self.conn.prepare_cached(

@@ -242,8 +242,13 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
             // Final export only from a verified sign-off (不审核不答复).
             let sign_off = sign_off.map_err(CommandError::from)?;
             let now = chrono::Utc::now();
+            let keeping = crate::export::CertificateKeeping::new(
+                &crate::secrets::OsKeyring,
+                state.data_dir()?,
+                &ctx.unit_id,
+            );
             let source = state.with_store_cmd(|s| {
-                crate::export::SealSource::read(s, id, &ctx.unit_id, &ctx.unit_name, now)
+                crate::export::SealSource::read(s, id, &ctx.unit_id, &ctx.unit_name, now, &keeping)
             })?;
             let (pdf, pages, report) = state.with_renderer(|r| {
                 let (layout, report) = r.layout(&letter)?;
