@@ -20,6 +20,11 @@ export JIANBAN_CACHE
 checkout_key="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$JIANBAN_CACHE/target-$checkout_key}"
 
+# CI builds once per checkout: incremental state would only fill the disk.
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+fi
+
 # The desktop binary a release build produces.
 APP_BINARY="$CARGO_TARGET_DIR/release/jianban"
 export APP_BINARY
