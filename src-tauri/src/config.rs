@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
-use crate::secrets::{OsKeyring, Secrets};
+use crate::secrets::Secrets;
 
 pub const CONFIG_FILE: &str = "config.json";
 /// Store used when a central server is configured.
@@ -83,7 +83,7 @@ pub fn default_cc() -> Vec<String> {
 
 impl AppConfig {
     pub fn load(dir: &Path) -> Result<AppConfig, CommandError> {
-        Self::load_with(dir, &OsKeyring)
+        Self::load_with(dir, crate::secrets::system())
     }
 
     /// Reads the file, then the refresh token from `secrets` when the file
@@ -126,7 +126,7 @@ impl AppConfig {
     /// Written to a temporary file and renamed, so a crash never leaves half
     /// a settings file.
     pub fn save(&self, dir: &Path) -> Result<(), CommandError> {
-        self.save_with(dir, &OsKeyring)
+        self.save_with(dir, crate::secrets::system())
     }
 
     /// Saves, with the refresh token in `secrets` when it takes it (and in

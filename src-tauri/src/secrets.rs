@@ -20,6 +20,66 @@ pub trait Secrets {
 /// Service name under which the app's entries appear in the OS store.
 pub const SERVICE: &str = "jianban";
 
+/// Set (to anything) to keep every secret in the data directory, as on a
+/// PC without a credential store. Unit tests always behave so, and the
+/// end-to-end tests set it, so no test writes into a person's real keyring.
+pub const ENV_NO_CREDENTIAL_STORE: &str = "JIANBAN_NO_CREDENTIAL_STORE";
+
+/// The credential store the app uses: the OS one, unless tests or
+/// [`ENV_NO_CREDENTIAL_STORE`] say there is none.
+pub fn system() -> &'static (dyn Secrets + Sync) {
+    if cfg!(test) || std::env::var_os(ENV_NO_CREDENTIAL_STORE).is_some() {
+        &NoCredentialStore
+    } else {
+        &OsKeyring
+    }
+}
+
+/// No credential store: `put` is refused, so callers keep secrets as before.
+pub struct NoCredentialStore;
+
+impl Secrets for NoCredentialStore {
+    fn put(&self, _: &str, _: &str) -> bool {
+        false
+    }
+    fn get(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn delete(&self, _: &str) {}
+}
+
+/// Approvers' sealed signing keys in the credential store, one entry per
+/// data directory and person (the store decides when to use it).
+pub struct ApproverKeys {
+    secrets: &'static (dyn Secrets + Sync),
+    data_dir: std::path::PathBuf,
+}
+
+impl ApproverKeys {
+    pub fn new(secrets: &'static (dyn Secrets + Sync), data_dir: &std::path::Path) -> Self {
+        Self {
+            secrets,
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    fn entry(&self, user: &jianban_domain::UserId) -> String {
+        format!("approver-key {user} {}", self.data_dir.display())
+    }
+}
+
+impl jianban_store::KeyVault for ApproverKeys {
+    fn put(&self, user: &jianban_domain::UserId, sealed: &str) -> bool {
+        self.secrets.put(&self.entry(user), sealed)
+    }
+    fn get(&self, user: &jianban_domain::UserId) -> Option<String> {
+        self.secrets.get(&self.entry(user))
+    }
+    fn delete(&self, user: &jianban_domain::UserId) {
+        self.secrets.delete(&self.entry(user))
+    }
+}
+
 /// The OS credential store through the `keyring` crate.
 pub struct OsKeyring;
 

@@ -281,16 +281,22 @@ impl AppState {
 
 /// Opens the store of the mode `config` selects.
 fn open_for(dir: &Path, config: &AppConfig) -> Result<Store, CommandError> {
-    if config.server_url.is_some() {
+    let mut store = if config.server_url.is_some() {
         // Connected: an empty store that the first sync fills.
-        Ok(Store::open(&dir.join(config.store_file()))?)
+        Store::open(&dir.join(config.store_file()))?
     } else {
         let opened = open_store(dir)?;
         if opened.demo_loaded {
             tracing::info!("empty store: demo data set loaded (local demo)");
         }
-        Ok(opened.store)
-    }
+        opened.store
+    };
+    // Approvers' sealed keys go to the OS credential store where one exists.
+    store.set_key_vault(Box::new(crate::secrets::ApproverKeys::new(
+        crate::secrets::system(),
+        dir,
+    )));
+    Ok(store)
 }
 
 pub fn device_name() -> String {

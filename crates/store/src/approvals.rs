@@ -46,6 +46,10 @@ impl Account {
 pub struct Session {
     pub account: Account,
     pub key: Option<UnlockedKey>,
+    /// The approver's key was kept in the credential store, which no longer
+    /// has it: a new key was made (and must be registered again). Decisions
+    /// signed with the old key still verify: its public half stays known.
+    pub key_renewed: bool,
 }
 
 struct AccountRow {
@@ -55,6 +59,17 @@ struct AccountRow {
     phc: String,
     attempts_json: String,
     identity_json: Option<String>,
+    key_in_vault: bool,
+}
+
+/// Where an approver's sealed key was found.
+enum StoredKey {
+    /// In the database (no credential store, or not moved yet).
+    Database(String),
+    /// In the credential store (`None`: the store lost it, or does not answer).
+    Vault,
+    /// Never made: first login.
+    None,
 }
 
 /// Roles that sign approval steps.
@@ -201,7 +216,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT name, role, unit_id, password_hash, attempts_json, identity_json FROM accounts WHERE user_id = ?1",
+                "SELECT name, role, unit_id, password_hash, attempts_json, identity_json, key_in_vault FROM accounts WHERE user_id = ?1",
                 [user_id],
                 |r| {
                     Ok(AccountRow {
@@ -211,6 +226,7 @@ impl Store {
                         phc: r.get(3)?,
                         attempts_json: r.get(4)?,
                         identity_json: r.get(5)?,
+                        key_in_vault: r.get(6)?,
                     })
                 },
             )
@@ -222,6 +238,7 @@ impl Store {
             phc,
             attempts_json,
             identity_json,
+            key_in_vault,
         }) = row
         else {
             // Same message as a wrong password: do not reveal which accounts exist.
@@ -234,34 +251,88 @@ impl Store {
             params![user_id, serde_json::to_string(&attempts)?],
         )?;
         outcome?;
+        let stored_key = match (key_in_vault, identity_json) {
+            (true, _) => StoredKey::Vault,
+            (false, Some(json)) => StoredKey::Database(json),
+            (false, None) => StoredKey::None,
+        };
         let account = Account {
             user_id: UserId::new(user_id),
             name,
             role: serde_json::from_value(serde_json::Value::String(role))?,
             unit_id: unit.map(UnitId),
         };
-        let key = if signs_approvals(account.role) {
-            Some(match identity_json {
-                Some(json) => serde_json::from_str::<SigningIdentity>(&json)?.unlock(password)?,
-                None => {
-                    let (identity, key) = SigningIdentity::create(password);
-                    let tx = self.conn.transaction()?;
-                    tx.execute(
-                        "UPDATE accounts SET identity_json = ?2 WHERE user_id = ?1",
-                        params![user_id, serde_json::to_string(&identity)?],
-                    )?;
-                    tx.execute(
-                        "INSERT OR IGNORE INTO known_keys (user_id, public_key) VALUES (?1, ?2)",
-                        params![user_id, identity.public_key],
-                    )?;
-                    tx.commit()?;
-                    key
-                }
-            })
+        let (key, key_renewed) = if signs_approvals(account.role) {
+            let (key, renewed) = self.unlock_or_make_key(user_id, password, stored_key)?;
+            (Some(key), renewed)
         } else {
-            None
+            (None, false)
         };
-        Ok(Session { account, key })
+        Ok(Session {
+            account,
+            key,
+            key_renewed,
+        })
+    }
+
+    /// Unlocks the approver's signing key with the password, making one on
+    /// first use. A key still in the database moves to the credential store
+    /// when one takes it (put, read back, then cleared from the database);
+    /// a key the credential store lost is replaced by a new one.
+    fn unlock_or_make_key(
+        &mut self,
+        user_id: &str,
+        password: &str,
+        stored: StoredKey,
+    ) -> Result<(UnlockedKey, bool)> {
+        let user = UserId::new(user_id);
+        let (json, lost) = match stored {
+            StoredKey::Database(json) => (Some(json), false),
+            StoredKey::Vault => match self.vault.get(&user) {
+                Some(json) => (Some(json), false),
+                None => (None, true),
+            },
+            StoredKey::None => (None, false),
+        };
+        if let Some(json) = json {
+            let key = serde_json::from_str::<SigningIdentity>(&json)?.unlock(password)?;
+            self.keep_identity(&user, &json)?;
+            return Ok((key, false));
+        }
+        let (identity, key) = SigningIdentity::create(password);
+        let json = serde_json::to_string(&identity)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO known_keys (user_id, public_key) VALUES (?1, ?2)",
+            params![user_id, identity.public_key],
+        )?;
+        tx.execute(
+            "UPDATE accounts SET identity_json = ?2, key_in_vault = 0 WHERE user_id = ?1",
+            params![user_id, json],
+        )?;
+        tx.commit()?;
+        self.keep_identity(&user, &json)?;
+        Ok((key, lost))
+    }
+
+    /// Moves a sealed key from the database to the credential store if one
+    /// takes it and gives it back unchanged; otherwise leaves it where it is.
+    fn keep_identity(&mut self, user: &UserId, json: &str) -> Result<()> {
+        let in_db: bool = self.conn.query_row(
+            "SELECT identity_json IS NOT NULL FROM accounts WHERE user_id = ?1",
+            [user.as_str()],
+            |r| r.get(0),
+        )?;
+        if !in_db {
+            return Ok(());
+        }
+        if self.vault.put(user, json) && self.vault.get(user).as_deref() == Some(json) {
+            self.conn.execute(
+                "UPDATE accounts SET identity_json = NULL, key_in_vault = 1 WHERE user_id = ?1",
+                [user.as_str()],
+            )?;
+        }
+        Ok(())
     }
 
     /// Records a public key the central server registered for a person.

@@ -21,6 +21,7 @@ mod schema;
 pub mod search;
 mod stats_rows;
 mod sync_state;
+mod vault;
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,7 @@ pub use schema::SCHEMA_VERSION;
 pub use search::{HitKind, SearchHit};
 pub use stats_rows::StatsInput;
 pub use sync_state::{Notice, PushResult, PushStatus, RemoteChange};
+pub use vault::{KeyVault, NoVault};
 
 /// The local store. One per data directory.
 pub struct Store {
@@ -47,6 +49,8 @@ pub struct Store {
     path: PathBuf,
     calendar: WorkingCalendar,
     policy: DeadlinePolicy,
+    /// Where approvers' sealed signing keys are kept (see [`KeyVault`]).
+    vault: Box<dyn KeyVault>,
 }
 
 /// One row of the workbench list.
@@ -106,6 +110,7 @@ impl Store {
             path: path.to_path_buf(),
             calendar: WorkingCalendar::national(),
             policy: DeadlinePolicy::default(),
+            vault: Box::new(NoVault),
         };
         store.load_settings()?;
         Ok(store)
@@ -113,6 +118,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Keeps approvers' sealed signing keys in `vault` from now on: keys
+    /// still in the database move there at their owner's next login.
+    pub fn set_key_vault(&mut self, vault: Box<dyn KeyVault>) {
+        self.vault = vault;
     }
 
     pub fn calendar(&self) -> &WorkingCalendar {

@@ -215,6 +215,12 @@ CREATE TABLE pending_remote (
 CREATE UNIQUE INDEX decisions_by_signature
     ON signed_decisions(json_extract(signed_json, '$.signature'));
 "#,
+    r#"
+-- 1 once the approver's sealed signing key lives in the OS credential store
+-- (store::vault); identity_json is then NULL, so the database file carries
+-- no part of the secret key.
+ALTER TABLE accounts ADD COLUMN key_in_vault INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this binary writes.

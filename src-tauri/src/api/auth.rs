@@ -134,6 +134,12 @@ pub fn login_local(
     password: &str,
 ) -> Result<UserView, CommandError> {
     let session = state.with_store(|s| s.login(user_id.trim(), password, super::now()))?;
+    if session.key_renewed {
+        tracing::warn!(
+            user = user_id.trim(),
+            "the OS credential store no longer holds this approver's signing key: a new one was made"
+        );
+    }
     let view = UserView::from(&session.account.actor());
     let key = session.key.as_ref().map(|k| k.public_key_hex());
     let worker = matches!(session.account.role, UserRole::Liaison);

@@ -243,7 +243,7 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
             let sign_off = sign_off.map_err(CommandError::from)?;
             let now = chrono::Utc::now();
             let keeping = crate::export::CertificateKeeping::new(
-                &crate::secrets::OsKeyring,
+                crate::secrets::system(),
                 state.data_dir()?,
                 &ctx.unit_id,
             );

@@ -1,7 +1,7 @@
 //! Signed approvals in the store: 不审核不答复.
 
 use super::*;
-use jianban_store::{Account, Decision, Session};
+use jianban_store::{Account, Decision, KeyVault, Session};
 
 const HEAD_PASSWORD: &str = "局长的密码2024";
 const LIAISON_PASSWORD: &str = "联络员密码2024";
@@ -263,5 +263,126 @@ fn five_wrong_passwords_lock_the_account_across_restarts() {
             .unwrap_err()
             .code(),
         "signoff.wrong_password"
+    );
+}
+
+/// A credential store in memory, shared with the test; `available: false`
+/// behaves like a PC without one (or one whose keyring daemon is gone).
+#[derive(Clone, Default)]
+struct MemoryVault {
+    available: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    keys: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+}
+
+impl MemoryVault {
+    fn set_available(&self, yes: bool) {
+        self.available
+            .store(yes, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn len(&self) -> usize {
+        self.keys.lock().unwrap().len()
+    }
+}
+
+impl KeyVault for MemoryVault {
+    fn put(&self, user: &UserId, sealed: &str) -> bool {
+        let ok = self.available.load(std::sync::atomic::Ordering::SeqCst);
+        if ok {
+            self.keys
+                .lock()
+                .unwrap()
+                .insert(user.to_string(), sealed.to_string());
+        }
+        ok
+    }
+    fn get(&self, user: &UserId) -> Option<String> {
+        if !self.available.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        self.keys.lock().unwrap().get(user.as_str()).cloned()
+    }
+    fn delete(&self, user: &UserId) {
+        self.keys.lock().unwrap().remove(user.as_str());
+    }
+}
+
+/// The sealed key as the database file holds it, if it does.
+fn key_in_database(path: &std::path::Path) -> Option<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT identity_json FROM accounts WHERE user_id = 'zjj-head'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn signing_keys_live_in_the_credential_store_where_there_is_one() {
+    let vault = MemoryVault::default();
+    let mut t = demo_store();
+    accounts(&mut t);
+    let now = at("2024-07-01", (9, 0, 0));
+
+    // No credential store yet: the sealed key is made in the database.
+    t.store.set_key_vault(Box::new(vault.clone()));
+    let first = t.store.login("zjj-head", HEAD_PASSWORD, now).unwrap();
+    let public = first.key.as_ref().unwrap().public_key_hex();
+    let sealed = key_in_database(&t.path()).expect("kept in the database without a vault");
+    assert!(sealed.contains(&public), "{sealed}");
+    assert_eq!(vault.len(), 0);
+
+    // A credential store appears: the next login moves the key there and
+    // the database no longer carries any part of it.
+    vault.set_available(true);
+    let again = t.store.login("zjj-head", HEAD_PASSWORD, now).unwrap();
+    assert_eq!(again.key.as_ref().unwrap().public_key_hex(), public);
+    assert!(!again.key_renewed);
+    assert_eq!(key_in_database(&t.path()), None);
+    assert_eq!(vault.len(), 1);
+    let raw = std::fs::read(t.path()).unwrap();
+    let secret = serde_json::from_str::<serde_json::Value>(&sealed).unwrap()["sealed_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the sealed secret is still in the database file"
+    );
+
+    // After a restart the key comes from the credential store; a wrong
+    // password still opens nothing.
+    let path = t.path();
+    drop(t.store);
+    let mut store = Store::open(&path).unwrap();
+    store.set_key_vault(Box::new(vault.clone()));
+    let back = store.login("zjj-head", HEAD_PASSWORD, now).unwrap();
+    assert_eq!(back.key.as_ref().unwrap().public_key_hex(), public);
+    assert_eq!(
+        store
+            .login("zjj-head", "wrong-password", now)
+            .unwrap_err()
+            .code(),
+        "signoff.wrong_password"
+    );
+
+    // The credential store lost it (a new Windows profile, say): a new key
+    // is made and said so; the old public key stays known, so decisions
+    // signed before still verify.
+    vault.delete(&UserId::new("zjj-head"));
+    let renewed = store.login("zjj-head", HEAD_PASSWORD, now).unwrap();
+    assert!(renewed.key_renewed);
+    let new_public = renewed.key.as_ref().unwrap().public_key_hex();
+    assert_ne!(new_public, public);
+    let known = store.known_keys().unwrap();
+    let heads = &known[&UserId::new("zjj-head")];
+    assert!(
+        heads.contains(&public) && heads.contains(&new_public),
+        "{heads:?}"
+    );
+    assert_eq!(
+        key_in_database(&path),
+        None,
+        "the new key went to the vault"
     );
 }
