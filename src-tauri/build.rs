@@ -44,6 +44,8 @@ fn main() {
         "settings",
         "save_settings",
         "add_account",
+        "set_approval_chain",
+        "export_certificate",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

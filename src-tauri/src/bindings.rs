@@ -55,6 +55,9 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<NewAccount>(&cfg, &mut out, &mut needs);
     file::<SettingsView>(&cfg, &mut out, &mut needs);
     file::<SettingsInput>(&cfg, &mut out, &mut needs);
+    file::<ApprovalStepView>(&cfg, &mut out, &mut needs);
+    file::<ChainInput>(&cfg, &mut out, &mut needs);
+    file::<ChainChange>(&cfg, &mut out, &mut needs);
     file::<WorkbenchRow>(&cfg, &mut out, &mut needs);
     file::<StateGroup>(&cfg, &mut out, &mut needs);
     file::<GroupCount>(&cfg, &mut out, &mut needs);

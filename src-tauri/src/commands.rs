@@ -319,6 +319,22 @@ pub fn add_account(state: State<'_, AppState>, input: NewAccount) -> R<Vec<Accou
     api::settings::add_account(&state, &input)
 }
 
+/// 修改审核流程 (the unit's head, on the central server).
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn set_approval_chain(state: State<'_, AppState>, input: ChainInput) -> R<ChainChange> {
+    api::settings::set_chain(&state, &input)
+}
+
+/// 导出签章证书: the unit certificate for recipients' PDF readers.
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn export_certificate(app: AppHandle, state: State<'_, AppState>) -> R<String> {
+    let name = api::settings::certificate_name(&state)?;
+    let path = crate::dialog::save_path(&app, "导出签章证书", &name, "cer")?;
+    api::settings::export_certificate(&state, &path)
+}
+
 /// Every command name, for `build.rs`'s list and the capability (a test
 /// checks all three agree).
 pub const ALL: &[&str] = &[
@@ -362,4 +378,6 @@ pub const ALL: &[&str] = &[
     "settings",
     "save_settings",
     "add_account",
+    "set_approval_chain",
+    "export_certificate",
 ];

@@ -17,6 +17,7 @@ fn filter_label(ext: &str) -> &'static str {
         "pdf" => "PDF 文件",
         "docx" => "Word 文件",
         "xlsx" => "Excel 工作簿",
+        "cer" => "证书文件",
         _ => "文件",
     }
 }

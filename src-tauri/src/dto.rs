@@ -330,8 +330,53 @@ pub struct SettingsView {
     /// Why fonts could not be listed (no Chinese font installed, …).
     pub font_error: Option<String>,
     pub accounts: Vec<AccountView>,
-    /// The approval chain's step titles, in order.
-    pub approval_chain: Vec<String>,
+    /// The unit's approval chain (审核流程), in order.
+    pub approval_chain: Vec<ApprovalStepView>,
+    /// Whether the person logged in here may change the chain now (the
+    /// unit's head, logged in on this PC, with a central server).
+    pub can_edit_chain: bool,
+    /// Who changes the chain, and how (shown under it).
+    pub chain_note: String,
+    /// The unit whose certificate signs sealed letters on this PC, if known.
+    pub certificate_unit: Option<String>,
+}
+
+/// One step of the approval chain: what the unit calls it, and who signs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ApprovalStepView {
+    pub title: String,
+    pub role: UserRoleCode,
+}
+
+impl From<&domain::ApprovalStep> for ApprovalStepView {
+    fn from(s: &domain::ApprovalStep) -> Self {
+        ApprovalStepView {
+            title: s.title.clone(),
+            role: s.role.into(),
+        }
+    }
+}
+
+/// 修改审核流程: the new chain and the head's password (the central server
+/// accepts the change only from the unit's head).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ChainInput {
+    pub steps: Vec<ApprovalStepView>,
+    pub password: String,
+}
+
+/// What changing the chain did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ChainChange {
+    pub settings: SettingsView,
+    /// Open cases of the unit that now follow the new chain.
+    pub cases_updated: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -80,7 +80,7 @@ impl<'a> CertificateKeeping<'a> {
 /// settings (older releases, or no credential store then) moves to the
 /// credential store when one takes it. If the credential store lost it, a
 /// new certificate is made: letters sealed before keep theirs inside.
-fn unit_certificate(
+pub fn unit_certificate(
     store: &mut Store,
     unit: &UnitId,
     unit_name: &str,
@@ -143,6 +143,12 @@ pub fn verify(store: &Store, bytes: &[u8]) -> Result<jianban_seal::PdfVerificati
 
 /// `第39号建议答复-市发展改革委.pdf`; characters a file name cannot hold are
 /// replaced.
+/// The default name of the unit certificate file handed to recipients
+/// (a PEM certificate; Windows opens `.cer` in its certificate viewer).
+pub fn certificate_file_name(unit_name: &str) -> String {
+    format!("{unit_name}-答复函签章证书.cer")
+}
+
 pub fn default_file_name(number: u32, unit: &str, ext: &str, is_final: bool) -> String {
     let unit: String = unit
         .chars()

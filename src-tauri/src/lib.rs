@@ -128,6 +128,8 @@ pub fn run() {
             commands::settings,
             commands::save_settings,
             commands::add_account,
+            commands::set_approval_chain,
+            commands::export_certificate,
         ])
         .run(tauri::generate_context!())
         .expect("the 建办 window failed to start");

@@ -6,6 +6,8 @@ import type { AppStatus } from './bindings/AppStatus'
 import type { ApprovalItem } from './bindings/ApprovalItem'
 import type { AssignmentRow } from './bindings/AssignmentRow'
 import type { CaseDetail } from './bindings/CaseDetail'
+import type { ChainChange } from './bindings/ChainChange'
+import type { ChainInput } from './bindings/ChainInput'
 import type { CommandError } from './bindings/CommandError'
 import type { ConnectInput } from './bindings/ConnectInput'
 import type { ContactInputView } from './bindings/ContactInputView'
@@ -166,3 +168,8 @@ export const saveSettings = (input: SettingsInput): Promise<SettingsView> =>
   call('save_settings', { input })
 export const addAccount = (input: NewAccount): Promise<AccountView[]> =>
   call('add_account', { input })
+/** 修改审核流程 on the central server (the unit's head, password again). */
+export const setApprovalChain = (input: ChainInput): Promise<ChainChange> =>
+  call('set_approval_chain', { input })
+/** 导出签章证书: asks where to save; resolves to the path written. */
+export const exportCertificate = (): Promise<string> => call('export_certificate')

@@ -364,6 +364,19 @@ impl Store {
             .transpose()
     }
 
+    /// The unit's approval chain as the central server last confirmed it to
+    /// this PC (after the head changed it here), if it did.
+    pub fn confirmed_approval_chain(&self) -> Result<Option<Vec<ApprovalStep>>> {
+        crate::sync_state::get_setting(&self.conn, "approval_chain")?
+            .map(|j| Ok(serde_json::from_str(&j)?))
+            .transpose()
+    }
+
+    /// Keeps the chain the central server answered after it was changed.
+    pub fn set_confirmed_approval_chain(&mut self, steps: &[ApprovalStep]) -> Result<()> {
+        crate::sync_state::set_setting(&self.conn, "approval_chain", &serde_json::to_string(steps)?)
+    }
+
     /// Applies a workflow action (签收, 报送审核, 审核, 报送 …). Draft saves and
     /// contact records carry content and have their own methods.
     pub fn apply(

@@ -327,6 +327,15 @@ impl ServerClient {
         self.authorized("POST", path, Some(body))
     }
 
+    /// Any authorized JSON PUT (a unit's approval chain, for example).
+    pub fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.authorized("PUT", path, Some(body))
+    }
+
     /// Any authorized JSON GET.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
         self.authorized::<(), _>("GET", path, None)

@@ -1,17 +1,52 @@
-//! 设置: server, fonts, document-number prefix, default cc, local accounts.
+//! 设置: server, fonts, document-number prefix, default cc, the approval
+//! chain, the unit certificate, local accounts.
 
-use jianban_domain::{UnitId, UserId};
+use jianban_domain::{ApprovalStep, UnitId, UserId, UserRole};
+use jianban_protocol::{ApprovalChain, SetApprovalChainRequest};
 use jianban_store::Account;
 
-use crate::dto::{AccountView, FontView, NewAccount, SettingsInput, SettingsView};
-use crate::error::CommandError;
-use crate::state::AppState;
+use crate::dto::{
+    AccountView, ApprovalStepView, ChainChange, ChainInput, FontView, NewAccount, SettingsInput,
+    SettingsView,
+};
+use crate::error::{code, CommandError};
+use crate::state::{self, AppState};
+
+/// Who may change the chain now, and the note shown under it.
+fn chain_editing(state: &AppState) -> Result<(bool, String), CommandError> {
+    let connected = state.config()?.server_url.is_some();
+    let head = state.with_inner(|inner| {
+        Ok(inner
+            .approver
+            .as_ref()
+            .is_some_and(|s| s.account.role == UserRole::Head))
+    })?;
+    Ok(match (connected, head) {
+        (false, _) => (
+            false,
+            "本地演示模式：审核流程在代表履职服务平台上设置，连接平台后由本单位主要负责人修改。".into(),
+        ),
+        (true, false) => (
+            false,
+            "本单位主要负责人在“审核”中登录本机后，可在此修改审核流程；市政府办公室也可在平台上设置。新交办的建议按最新流程审核，已在审核中的答复仍按原流程完成。".into(),
+        ),
+        (true, true) => (
+            true,
+            "修改后立即在平台生效：新交办和尚未送审的建议按新流程审核，已在审核中的答复仍按原流程完成。".into(),
+        ),
+    })
+}
 
 pub fn get(state: &AppState) -> Result<SettingsView, CommandError> {
     let config = state.config()?;
     let accounts = state.with_store(|s| s.accounts())?;
+    // The chain the server confirmed after a change made here, else the one
+    // the newest case carries (the server gives each case the unit's chain).
     let chain = state
-        .with_store(|s| s.latest_approval_chain())?
+        .with_store(|s| match s.confirmed_approval_chain()? {
+            Some(c) => Ok(Some(c)),
+            None => s.latest_approval_chain(),
+        })?
         .unwrap_or_else(jianban_domain::workflow::default_approval_chain);
     let (fonts, font_error) = match state.with_renderer(|r| Ok(r.font_choices()?)) {
         Ok(choices) => (
@@ -27,6 +62,11 @@ pub fn get(state: &AppState) -> Result<SettingsView, CommandError> {
         ),
         Err(e) => (Vec::new(), Some(e.message)),
     };
+    let (can_edit_chain, chain_note) = chain_editing(state)?;
+    let certificate_unit = match working_unit(state) {
+        Ok(unit) => state.with_store(|s| s.unit_name(&unit)).ok(),
+        Err(_) => None,
+    };
     Ok(SettingsView {
         server_url: config.server_url,
         ca_file: config.ca_file.map(|p| p.display().to_string()),
@@ -35,7 +75,10 @@ pub fn get(state: &AppState) -> Result<SettingsView, CommandError> {
         fonts,
         font_error,
         accounts: accounts.iter().map(AccountView::from).collect(),
-        approval_chain: chain.into_iter().map(|s| s.title).collect(),
+        approval_chain: chain.iter().map(ApprovalStepView::from).collect(),
+        can_edit_chain,
+        chain_note,
+        certificate_unit,
     })
 }
 
@@ -50,6 +93,122 @@ pub fn save(state: &AppState, input: &SettingsInput) -> Result<SettingsView, Com
         .collect();
     state.set_config(config)?;
     get(state)
+}
+
+/// 修改审核流程: the unit's head, logged in on this PC, changes the chain on
+/// the central server (the server refuses anyone else). The password is
+/// asked again: it logs the head in to the server for this one request.
+pub fn set_chain(state: &AppState, input: &ChainInput) -> Result<ChainChange, CommandError> {
+    let steps: Vec<ApprovalStep> = input
+        .steps
+        .iter()
+        .map(|s| ApprovalStep {
+            title: s.title.trim().to_owned(),
+            role: s.role.into(),
+        })
+        .collect();
+    for s in &steps {
+        jianban_domain::validate::check_required_line("审核步骤名称", &s.title)
+            .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    }
+    jianban_domain::workflow::validate_chain(&steps)
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    let (head, unit) = state
+        .with_inner(|inner| {
+            Ok(inner
+                .approver
+                .as_ref()
+                .filter(|s| s.account.role == UserRole::Head)
+                .map(|s| (s.account.user_id.clone(), s.account.unit_id.clone())))
+        })?
+        .ok_or_else(|| {
+            CommandError::new(
+                code::NOT_LOGGED_IN,
+                "只有本单位主要负责人可以修改审核流程：请主要负责人先在“审核”中登录本机账号。",
+            )
+        })?;
+    let unit = unit.ok_or_else(|| {
+        CommandError::new(
+            code::NOT_LOGGED_IN,
+            "这个账号没有所属单位，不能修改审核流程。请在“本单位账号”中为主要负责人重新添加账号。",
+        )
+    })?;
+    let config = state.config()?;
+    let url = config.server_url.ok_or_else(|| {
+        CommandError::new(
+            "settings.no_server",
+            "本地演示模式下不能修改审核流程：审核流程保存在代表履职服务平台上，请先连接平台。",
+        )
+    })?;
+    if input.password.is_empty() {
+        return Err(CommandError::new(
+            "signoff.wrong_password",
+            "请输入主要负责人的登录密码以确认修改。",
+        ));
+    }
+    let device = state.with_store(|s| s.device_id())?;
+    let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
+    client.login(head.as_str(), &input.password)?;
+    let answer: ApprovalChain = client.put(
+        &format!("/v1/units/{unit}/approval-chain"),
+        &SetApprovalChainRequest { steps },
+    )?;
+    state.with_store(|s| s.set_confirmed_approval_chain(&answer.steps))?;
+    tracing::info!(
+        unit = %unit,
+        steps = answer.steps.len(),
+        cases_updated = answer.cases_updated,
+        "approval chain changed"
+    );
+    // The open cases changed on the server: fetch them now.
+    let _ = super::sync::sync_now(state);
+    Ok(ChainChange {
+        settings: get(state)?,
+        cases_updated: answer.cases_updated,
+    })
+}
+
+/// The unit of the person working on this PC.
+fn working_unit(state: &AppState) -> Result<UnitId, CommandError> {
+    state
+        .with_inner(|inner| Ok(inner.user.as_ref().and_then(|u| u.unit.clone())))?
+        .ok_or_else(state::not_logged_in)
+}
+
+/// The default file name of the unit certificate.
+pub fn certificate_name(state: &AppState) -> Result<String, CommandError> {
+    let unit = working_unit(state)?;
+    let name = state.with_store(|s| s.unit_name(&unit))?;
+    Ok(crate::export::certificate_file_name(&name))
+}
+
+/// 导出签章证书: writes the unit certificate (the public part only, PEM) for
+/// recipients to trust in their PDF reader or an NSS database; made on
+/// first use, as when the first letter is sealed.
+pub fn export_certificate(
+    state: &AppState,
+    path: &std::path::Path,
+) -> Result<String, CommandError> {
+    let unit = working_unit(state)?;
+    let keeping =
+        crate::export::CertificateKeeping::new(crate::secrets::system(), state.data_dir()?, &unit);
+    let pem = state.with_store_cmd(|s| {
+        let name = s.unit_name(&unit)?;
+        let cert = crate::export::unit_certificate(s, &unit, &name, chrono::Utc::now(), &keeping)?;
+        cert.cert_pem()
+            .map_err(|e| CommandError::new(e.code(), e.to_string()))
+    })?;
+    std::fs::write(path, pem.as_bytes()).map_err(|e| {
+        CommandError::new(
+            code::EXPORT,
+            format!(
+                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限。",
+                path.display()
+            ),
+        )
+    })?;
+    tracing::info!(path = %path.display(), "unit certificate exported");
+    Ok(path.display().to_string())
 }
 
 /// Adds a local account in the unit of the person working on this PC.

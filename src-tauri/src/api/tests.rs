@@ -214,6 +214,69 @@ fn draft_contact_approval_export_and_submit() {
     );
     let d = cases::submit(&state, id).unwrap();
     assert_eq!(d.row.state_label, "已答复");
+
+    // 导出签章证书: the public certificate that signed the letter, no key.
+    let s = settings::get(&state).unwrap();
+    assert_eq!(s.certificate_unit.as_deref(), Some("市发展改革委"));
+    let name = settings::certificate_name(&state).unwrap();
+    assert_eq!(name, "市发展改革委-答复函签章证书.cer");
+    let cer = tmp.path().join(&name);
+    settings::export_certificate(&state, &cer).unwrap();
+    let text = std::fs::read_to_string(&cer).unwrap();
+    assert!(text.starts_with("-----BEGIN CERTIFICATE-----"), "{text}");
+    assert!(
+        !text.contains("PRIVATE KEY"),
+        "the key must not leave the PC"
+    );
+    let bundle = state
+        .with_store(|s| s.unit_certificate_pem(&jianban_domain::UnitId::new("fgw")))
+        .unwrap()
+        .expect("without a credential store the certificate stays in the store");
+    let sealed_with = jianban_seal::UnitCertificate::from_pem(&bundle).unwrap();
+    assert_eq!(text, sealed_with.cert_pem().unwrap());
+}
+
+#[test]
+fn only_a_head_changes_the_chain_and_only_on_the_server() {
+    use crate::dto::{ApprovalStepView, ChainInput, UserRoleCode};
+    let (_tmp, state) = demo_state();
+    let steps = vec![
+        ApprovalStepView {
+            title: "分管领导审核".into(),
+            role: UserRoleCode::DeputyHead,
+        },
+        ApprovalStepView {
+            title: "主要负责人审核签发".into(),
+            role: UserRoleCode::Head,
+        },
+    ];
+    let input = ChainInput {
+        steps: steps.clone(),
+        password: DEMO_PASSWORD.into(),
+    };
+    let s = settings::get(&state).unwrap();
+    assert!(!s.can_edit_chain);
+    assert_eq!(s.approval_chain.last().unwrap().role, UserRoleCode::Head);
+    // The liaison may not.
+    assert_eq!(
+        settings::set_chain(&state, &input).unwrap_err().code,
+        "not_logged_in"
+    );
+    // A chain that does not end with the head is refused before anything.
+    let upside_down = ChainInput {
+        steps: steps.iter().rev().cloned().collect(),
+        password: DEMO_PASSWORD.into(),
+    };
+    assert_eq!(
+        settings::set_chain(&state, &upside_down).unwrap_err().code,
+        "workflow.invalid_chain"
+    );
+    // The head, in the local demo: the chain lives on the server.
+    auth::login_local(&state, "fgw-head", DEMO_PASSWORD).unwrap();
+    let e = settings::set_chain(&state, &input).unwrap_err();
+    assert_eq!(e.code, "settings.no_server");
+    assert!(e.message.contains("请先连接平台"), "{}", e.message);
+    assert!(!settings::get(&state).unwrap().can_edit_chain);
 }
 
 #[test]

@@ -78,18 +78,21 @@ impl Office {
         self.send(path, "application/json", body.to_string().as_bytes())
     }
 
-    fn state_of(&self, id: &str) -> String {
+    fn get(&self, path: &str) -> Value {
         let mut resp = self
             .agent
-            .get(&format!(
-                "{}/v1/office/assignments?suggestion_id={SUGGESTION}",
-                self.base
-            ))
+            .get(&format!("{}{path}", self.base))
             .header("X-Jianban-Protocol", "1")
             .header("Authorization", &format!("Bearer {}", self.token))
             .call()
             .unwrap();
-        let list: Value = resp.body_mut().read_json().unwrap();
+        resp.body_mut().read_json().unwrap()
+    }
+
+    fn state_of(&self, id: &str) -> String {
+        let list = self.get(&format!(
+            "/v1/office/assignments?suggestion_id={SUGGESTION}"
+        ));
         list["items"]
             .as_array()
             .into_iter()
@@ -247,12 +250,58 @@ fn by_label(tag: &str, label: &str) -> String {
     format!("{tag}[aria-label=\"{label}\"]")
 }
 
-fn pdf_in(dir: &Path) -> Option<PathBuf> {
+fn file_in(dir: &Path, ext: &str) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .find(|p| p.extension().is_some_and(|x| x == ext))
+}
+
+fn pdf_in(dir: &Path) -> Option<PathBuf> {
+    file_in(dir, "pdf")
+}
+
+fn run(cmd: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} could not run: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() || cmd == "pdfsig",
+        "{cmd} {args:?}: {text}"
+    );
+    text
+}
+
+/// What poppler's `pdfsig` says of `pdf` once the recipient trusts the
+/// certificate file the unit handed out (a throwaway NSS database). pdfsig
+/// exits 0 even for a bad signature, so the caller reads the text.
+fn pdfsig_trusting(certificate: &Path, pdf: &Path) -> String {
+    let nss = tempfile::tempdir().unwrap();
+    let n = nss.path().to_str().unwrap();
+    run("certutil", &["-N", "--empty-password", "-d", n]);
+    run(
+        "certutil",
+        &[
+            "-A",
+            "-n",
+            "unit",
+            "-t",
+            "CT,C,C",
+            "-a",
+            "-i",
+            certificate.to_str().unwrap(),
+            "-d",
+            n,
+        ],
+    );
+    run("pdfsig", &["-nssdir", n, pdf.to_str().unwrap()])
 }
 
 #[test]
@@ -422,6 +471,45 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         let out = server.cli(&["verify", tampered.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "tampered letter exit status");
 
+        // 设置: the unit certificate handed to recipients; with it trusted,
+        // poppler sees a valid signature from a trusted signer.
+        me.click(&testid("nav-settings"));
+        me.click(&testid("export-certificate"));
+        me.expect_message("签章证书已导出");
+        let cer = file_in(export_dir.path(), "cer").expect("the certificate file");
+        let sig = pdfsig_trusting(&cer, &pdf);
+        assert!(
+            sig.contains("Signature Validation: Signature is Valid."),
+            "pdfsig: {sig}"
+        );
+        assert!(
+            sig.contains("Certificate Validation: Certificate is Trusted."),
+            "pdfsig: {sig}"
+        );
+        let sig = pdfsig_trusting(&cer, &tampered);
+        assert!(
+            !sig.contains("Signature Validation: Signature is Valid."),
+            "pdfsig accepts the tampered letter: {sig}"
+        );
+
+        // The head, still logged in here, adds a deputy head's review
+        // before the sign-off; the server takes it for the unit.
+        me.click(&testid("edit-chain"));
+        me.click(&testid("add-step"));
+        me.type_into(&input("chain-password"), DEMO_PASSWORD);
+        me.shot("05-approval-chain.png");
+        me.click(&testid("save-chain"));
+        me.expect_message("审核流程已更新");
+        me.wait_text(&testid("approval-chain"), "分管领导审核");
+        let chain = office.get("/v1/units/zjj/approval-chain");
+        let titles: Vec<&str> = chain["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["title"].as_str())
+            .collect();
+        assert_eq!(titles, ["分管领导审核", "主要负责人审核签发"], "{chain}");
+
         // The office returns it; after sync the case is back with its draft.
         office.post(
             &format!("/v1/office/assignments/{ASSIGNMENT}/return"),
@@ -430,7 +518,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         me.sync();
         me.click(&testid("nav-notices"));
         me.wait_text(&testid("notice"), "退回");
-        me.shot("05-notices.png");
+        me.shot("06-notices.png");
         me.open_case();
         me.wait_text("body", "退回重办");
         me.click(&testid("action-edit"));
@@ -439,7 +527,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
             body.contains("我局将在年内新建社区养老服务站三处。"),
             "the draft was not kept after the return: {body}"
         );
-        me.shot("06-returned.png");
+        me.shot("07-returned.png");
 
         // Killed while typing: the last words were typed a moment ago.
         me.type_into(&textarea("body"), "补充：资金已列入年度预算。");
@@ -481,9 +569,10 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         "text typed before the crash was lost: {}",
         me.value(&textarea("body"))
     );
-    me.shot("07-after-restart.png");
+    me.shot("08-after-restart.png");
     me.click(&testid("nav-settings"));
-    me.shot("08-settings.png");
+    me.wait_text(&testid("approval-chain"), "分管领导审核");
+    me.shot("09-settings.png");
 
     // The unit's figures and the draft of its report, from the same store.
     me.click(&testid("nav-statistics"));
@@ -498,6 +587,6 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         "no report draft: {}",
         me.value(&report_css)
     );
-    me.shot("09-statistics.png");
+    me.shot("10-statistics.png");
     session.close().unwrap();
 }
