@@ -143,7 +143,10 @@ impl Driver {
             .args(["--port", &port.to_string()])
             .args(["--native-port", &(port + 1).to_string()])
             .env("DISPLAY", &xvfb.display)
-            .env("NO_AT_BRIDGE", "1");
+            .env("NO_AT_BRIDGE", "1")
+            // Secrets stay in the test's data directory, never in the
+            // keyring of whoever runs the tests.
+            .env("JIANBAN_NO_CREDENTIAL_STORE", "1");
         for (k, v) in env {
             command.env(k, v);
         }
