@@ -15,6 +15,8 @@ pub const ENV_VAR: &str = "JIANBAN_DATA_DIR";
 pub const STORE_FILE: &str = "jianban.sqlite3";
 /// Folder for the daily rolling log files inside the data directory.
 pub const LOG_DIR: &str = "logs";
+/// Folder for the web view's own data (localStorage, caches).
+pub const WEBVIEW_DIR: &str = "webview";
 /// Subfolder of the app data dir used by debug builds.
 pub const DEV_SUBDIR: &str = "dev";
 

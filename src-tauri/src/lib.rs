@@ -71,6 +71,14 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let (state, guard) = start(app.handle());
+            // The web view's own files (localStorage with the editor's crash
+            // buffer, caches) live in the app's data directory too, so a
+            // development build, a test or JIANBAN_DATA_DIR never shares
+            // them with the real installation's.
+            let webview_dir = state
+                .data_dir()
+                .ok()
+                .map(|d| d.join(data_dir::WEBVIEW_DIR));
             app.manage(state);
             app.manage(LogGuard(Mutex::new(guard)));
             notify::start(app.handle().clone());
@@ -84,7 +92,11 @@ pub fn run() {
                 .iter()
                 .find(|w| w.label == "main")
                 .ok_or("tauri.conf.json has no window labelled main")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
+            let mut window = tauri::WebviewWindowBuilder::from_config(app.handle(), config)?;
+            if let Some(dir) = webview_dir {
+                window = window.data_directory(dir);
+            }
+            window.build()?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
