@@ -361,6 +361,7 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         // 签收, then a contact with the deputy.
         me.open_case();
         me.wait_text(&testid("timeline"), "收到交办");
+        me.find(&testid("detail-deadline"));
         me.shot("02-detail.png");
         me.click(&testid("action-receive"));
         me.click(&testid("action-contact"));
