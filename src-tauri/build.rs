@@ -46,6 +46,7 @@ fn main() {
         "add_account",
         "set_approval_chain",
         "export_certificate",
+        "pick_ca_file",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("failed to run the Tauri build script");

@@ -335,6 +335,14 @@ pub fn export_certificate(app: AppHandle, state: State<'_, AppState>) -> R<Strin
     api::settings::export_certificate(&state, &path)
 }
 
+/// 选择 CA 证书 on the login screen: the native open dialog; the path is
+/// checked when connecting.
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn pick_ca_file(app: AppHandle) -> R<String> {
+    crate::dialog::open_ca_certificate(&app).map(|p| p.display().to_string())
+}
+
 /// Every command name, for `build.rs`'s list and the capability (a test
 /// checks all three agree).
 pub const ALL: &[&str] = &[
@@ -380,4 +388,5 @@ pub const ALL: &[&str] = &[
     "add_account",
     "set_approval_chain",
     "export_certificate",
+    "pick_ca_file",
 ];

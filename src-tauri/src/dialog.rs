@@ -69,3 +69,20 @@ pub fn open_pdf(app: &AppHandle) -> Result<PathBuf, CommandError> {
         .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
     picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消验证。"))
 }
+
+/// Asks for the intranet's CA certificate (PEM) on the login screen.
+pub fn open_ca_certificate(app: &AppHandle) -> Result<PathBuf, CommandError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.run_on_main_thread(move || {
+        let picked = rfd::FileDialog::new()
+            .set_title("选择内网 CA 证书")
+            .add_filter("证书文件", &["pem", "crt", "cer"])
+            .pick_file();
+        let _ = tx.send(picked);
+    })
+    .map_err(|e| CommandError::new(code::EXPORT, format!("无法打开文件对话框（{e}），请重试。")))?;
+    let picked = rx
+        .recv()
+        .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
+    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "未选择证书。"))
+}

@@ -75,10 +75,7 @@ pub fn run() {
             // buffer, caches) live in the app's data directory too, so a
             // development build, a test or JIANBAN_DATA_DIR never shares
             // them with the real installation's.
-            let webview_dir = state
-                .data_dir()
-                .ok()
-                .map(|d| d.join(data_dir::WEBVIEW_DIR));
+            let webview_dir = state.data_dir().ok().map(|d| d.join(data_dir::WEBVIEW_DIR));
             app.manage(state);
             app.manage(LogGuard(Mutex::new(guard)));
             notify::start(app.handle().clone());
@@ -142,6 +139,7 @@ pub fn run() {
             commands::add_account,
             commands::set_approval_chain,
             commands::export_certificate,
+            commands::pick_ca_file,
         ])
         .run(tauri::generate_context!())
         .expect("the 建办 window failed to start");

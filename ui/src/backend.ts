@@ -173,3 +173,5 @@ export const setApprovalChain = (input: ChainInput): Promise<ChainChange> =>
   call('set_approval_chain', { input })
 /** 导出签章证书: asks where to save; resolves to the path written. */
 export const exportCertificate = (): Promise<string> => call('export_certificate')
+/** The native open dialog for the intranet CA certificate (login screen). */
+export const pickCaFile = (): Promise<string> => call('pick_ca_file')
