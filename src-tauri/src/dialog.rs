@@ -53,13 +53,21 @@ pub fn save_path(
     picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消导出，未写入任何文件。"))
 }
 
-/// Asks which sealed letter to check (native open dialog, main thread).
-pub fn open_pdf(app: &AppHandle) -> Result<PathBuf, CommandError> {
+/// Asks which file to open (native open dialog, main thread): `title`
+/// names the dialog, `filter` and `exts` the file types; `cancelled` is
+/// the message when the person closes it without choosing.
+fn open_file(
+    app: &AppHandle,
+    title: &'static str,
+    filter: &'static str,
+    exts: &'static [&'static str],
+    cancelled: &'static str,
+) -> Result<PathBuf, CommandError> {
     let (tx, rx) = std::sync::mpsc::channel();
     app.run_on_main_thread(move || {
         let picked = rfd::FileDialog::new()
-            .set_title("选择要验证的签章版答复函")
-            .add_filter("PDF 文件", &["pdf"])
+            .set_title(title)
+            .add_filter(filter, exts)
             .pick_file();
         let _ = tx.send(picked);
     })
@@ -67,22 +75,27 @@ pub fn open_pdf(app: &AppHandle) -> Result<PathBuf, CommandError> {
     let picked = rx
         .recv()
         .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
-    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消验证。"))
+    picked.ok_or_else(|| CommandError::new(code::CANCELLED, cancelled))
+}
+
+/// Asks which sealed letter to check.
+pub fn open_pdf(app: &AppHandle) -> Result<PathBuf, CommandError> {
+    open_file(
+        app,
+        "选择要验证的签章版答复函",
+        "PDF 文件",
+        &["pdf"],
+        "已取消验证。",
+    )
 }
 
 /// Asks for the intranet's CA certificate (PEM) on the login screen.
 pub fn open_ca_certificate(app: &AppHandle) -> Result<PathBuf, CommandError> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    app.run_on_main_thread(move || {
-        let picked = rfd::FileDialog::new()
-            .set_title("选择内网 CA 证书")
-            .add_filter("证书文件", &["pem", "crt", "cer"])
-            .pick_file();
-        let _ = tx.send(picked);
-    })
-    .map_err(|e| CommandError::new(code::EXPORT, format!("无法打开文件对话框（{e}），请重试。")))?;
-    let picked = rx
-        .recv()
-        .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
-    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "未选择证书。"))
+    open_file(
+        app,
+        "选择内网 CA 证书",
+        "证书文件",
+        &["pem", "crt", "cer"],
+        "未选择证书。",
+    )
 }

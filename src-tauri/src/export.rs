@@ -143,6 +143,20 @@ pub fn verify(store: &Store, bytes: &[u8]) -> Result<jianban_seal::PdfVerificati
 
 /// `第39号建议答复-市发展改革委.pdf`; characters a file name cannot hold are
 /// replaced.
+/// Writes an exported file where the person chose, or says in Chinese why
+/// it could not be written and what to do.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        CommandError::new(
+            crate::error::code::EXPORT,
+            format!(
+                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限；如同名文件已在其他程序（PDF 阅读器、Word、Excel）中打开，请先关闭。",
+                path.display()
+            ),
+        )
+    })
+}
+
 /// The default name of the unit certificate file handed to recipients
 /// (a PEM certificate; Windows opens `.cer` in its certificate viewer).
 pub fn certificate_file_name(unit_name: &str) -> String {

@@ -276,15 +276,7 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
             ))
         }
     };
-    std::fs::write(path, &bytes).map_err(|e| {
-        CommandError::new(
-            code::EXPORT,
-            format!(
-                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限。",
-                path.display()
-            ),
-        )
-    })?;
+    crate::export::write_file(path, &bytes)?;
     tracing::info!(assignment = id, path = %path.display(), "exported");
     Ok(ExportResult {
         path: path.display().to_string(),

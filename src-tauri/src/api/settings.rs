@@ -198,15 +198,7 @@ pub fn export_certificate(
         cert.cert_pem()
             .map_err(|e| CommandError::new(e.code(), e.to_string()))
     })?;
-    std::fs::write(path, pem.as_bytes()).map_err(|e| {
-        CommandError::new(
-            code::EXPORT,
-            format!(
-                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限。",
-                path.display()
-            ),
-        )
-    })?;
+    crate::export::write_file(path, pem.as_bytes())?;
     tracing::info!(path = %path.display(), "unit certificate exported");
     Ok(path.display().to_string())
 }

@@ -14,7 +14,7 @@ use jianban_stats::{Figures, ReportContext, Scope};
 use jianban_store::{StatsInput, Store, StoreError};
 
 use crate::dto::{ReportDraftView, StatsExport, StatsView};
-use crate::error::{code, CommandError};
+use crate::error::CommandError;
 use crate::state::{self, AppState};
 
 /// What a statistics export writes.
@@ -319,15 +319,7 @@ pub fn export_to(
         })?,
     };
     let path = with_extension(path, format.ext());
-    std::fs::write(&path, &bytes).map_err(|e| {
-        CommandError::new(
-            code::EXPORT,
-            format!(
-                "无法写入 {}（{e}）。请换一个文件夹，或检查磁盘空间和权限；如文件已在Excel或其他程序中打开，请先关闭。",
-                path.display()
-            ),
-        )
-    })?;
+    crate::export::write_file(&path, &bytes)?;
     tracing::info!(format = format.code(), path = %path.display(), "statistics exported");
     Ok(StatsExport {
         path: path.display().to_string(),
@@ -605,7 +597,7 @@ mod tests {
             &tmp.path().join("no-such-dir").join("a.xlsx"),
         )
         .unwrap_err();
-        assert_eq!(err.code, code::EXPORT);
+        assert_eq!(err.code, crate::error::code::EXPORT);
         assert!(err.message.contains("请换一个文件夹"), "{}", err.message);
     }
 }
