@@ -141,8 +141,6 @@ pub fn verify(store: &Store, bytes: &[u8]) -> Result<jianban_seal::PdfVerificati
     Ok(jianban_seal::verify_pdf(bytes, &keys))
 }
 
-/// `第39号建议答复-市发展改革委.pdf`; characters a file name cannot hold are
-/// replaced.
 /// Writes an exported file where the person chose, or says in Chinese why
 /// it could not be written and what to do.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
@@ -163,6 +161,8 @@ pub fn certificate_file_name(unit_name: &str) -> String {
     format!("{unit_name}-答复函签章证书.cer")
 }
 
+/// `第39号建议答复-市发展改革委.pdf`; characters a file name cannot hold are
+/// replaced.
 pub fn default_file_name(number: u32, unit: &str, ext: &str, is_final: bool) -> String {
     let unit: String = unit
         .chars()

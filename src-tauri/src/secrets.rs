@@ -75,9 +75,6 @@ impl jianban_store::KeyVault for ApproverKeys {
     fn get(&self, user: &jianban_domain::UserId) -> Option<String> {
         self.secrets.get(&self.entry(user))
     }
-    fn delete(&self, user: &jianban_domain::UserId) {
-        self.secrets.delete(&self.entry(user))
-    }
 }
 
 /// The OS credential store through the `keyring` crate.

@@ -66,7 +66,7 @@ struct AccountRow {
 enum StoredKey {
     /// In the database (no credential store, or not moved yet).
     Database(String),
-    /// In the credential store (`None`: the store lost it, or does not answer).
+    /// In the credential store (which may have lost it, or not answer).
     Vault,
     /// Never made: first login.
     None,
@@ -276,9 +276,9 @@ impl Store {
     }
 
     /// Unlocks the approver's signing key with the password, making one on
-    /// first use. A key still in the database moves to the credential store
-    /// when one takes it (put, read back, then cleared from the database);
-    /// a key the credential store lost is replaced by a new one.
+    /// first use. A key in the database moves to the credential store when
+    /// one takes it; a key the credential store lost is replaced by a new
+    /// one (the flag says so).
     fn unlock_or_make_key(
         &mut self,
         user_id: &str,
@@ -286,19 +286,21 @@ impl Store {
         stored: StoredKey,
     ) -> Result<(UnlockedKey, bool)> {
         let user = UserId::new(user_id);
-        let (json, lost) = match stored {
-            StoredKey::Database(json) => (Some(json), false),
+        let lost = match stored {
+            StoredKey::Database(json) => {
+                let key = serde_json::from_str::<SigningIdentity>(&json)?.unlock(password)?;
+                self.move_to_vault(&user, &json)?;
+                return Ok((key, false));
+            }
             StoredKey::Vault => match self.vault.get(&user) {
-                Some(json) => (Some(json), false),
-                None => (None, true),
+                Some(json) => {
+                    let key = serde_json::from_str::<SigningIdentity>(&json)?.unlock(password)?;
+                    return Ok((key, false));
+                }
+                None => true,
             },
-            StoredKey::None => (None, false),
+            StoredKey::None => false,
         };
-        if let Some(json) = json {
-            let key = serde_json::from_str::<SigningIdentity>(&json)?.unlock(password)?;
-            self.keep_identity(&user, &json)?;
-            return Ok((key, false));
-        }
         let (identity, key) = SigningIdentity::create(password);
         let json = serde_json::to_string(&identity)?;
         let tx = self.conn.transaction()?;
@@ -311,21 +313,13 @@ impl Store {
             params![user_id, json],
         )?;
         tx.commit()?;
-        self.keep_identity(&user, &json)?;
+        self.move_to_vault(&user, &json)?;
         Ok((key, lost))
     }
 
-    /// Moves a sealed key from the database to the credential store if one
-    /// takes it and gives it back unchanged; otherwise leaves it where it is.
-    fn keep_identity(&mut self, user: &UserId, json: &str) -> Result<()> {
-        let in_db: bool = self.conn.query_row(
-            "SELECT identity_json IS NOT NULL FROM accounts WHERE user_id = ?1",
-            [user.as_str()],
-            |r| r.get(0),
-        )?;
-        if !in_db {
-            return Ok(());
-        }
+    /// Moves a sealed key kept in the database to the credential store, if
+    /// one takes it and gives it back unchanged; otherwise it stays put.
+    fn move_to_vault(&mut self, user: &UserId, json: &str) -> Result<()> {
         if self.vault.put(user, json) && self.vault.get(user).as_deref() == Some(json) {
             self.conn.execute(
                 "UPDATE accounts SET identity_json = NULL, key_in_vault = 1 WHERE user_id = ?1",

@@ -17,8 +17,6 @@ pub trait KeyVault: Send {
     /// The sealed key kept for `user`, if the credential store answers and
     /// holds one.
     fn get(&self, user: &UserId) -> Option<String>;
-    /// Forgets `user`'s key (nothing to do when it is not there).
-    fn delete(&self, user: &UserId);
 }
 
 /// No credential store: every sealed key stays in the database. The default
@@ -32,5 +30,4 @@ impl KeyVault for NoVault {
     fn get(&self, _: &UserId) -> Option<String> {
         None
     }
-    fn delete(&self, _: &UserId) {}
 }

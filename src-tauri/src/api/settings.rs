@@ -3,7 +3,7 @@
 
 use jianban_domain::{ApprovalStep, UnitId, UserId, UserRole};
 use jianban_protocol::{ApprovalChain, SetApprovalChainRequest};
-use jianban_store::Account;
+use jianban_store::{Account, StoreError};
 
 use crate::dto::{
     AccountView, ApprovalStepView, ChainChange, ChainInput, FontView, NewAccount, SettingsInput,
@@ -109,10 +109,9 @@ pub fn set_chain(state: &AppState, input: &ChainInput) -> Result<ChainChange, Co
         .collect();
     for s in &steps {
         jianban_domain::validate::check_required_line("审核步骤名称", &s.title)
-            .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+            .map_err(StoreError::from)?;
     }
-    jianban_domain::workflow::validate_chain(&steps)
-        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    jianban_domain::workflow::validate_chain(&steps).map_err(StoreError::from)?;
     let (head, unit) = state
         .with_inner(|inner| {
             Ok(inner
@@ -142,7 +141,7 @@ pub fn set_chain(state: &AppState, input: &ChainInput) -> Result<ChainChange, Co
     })?;
     if input.password.is_empty() {
         return Err(CommandError::new(
-            "signoff.wrong_password",
+            "input.password",
             "请输入主要负责人的登录密码以确认修改。",
         ));
     }

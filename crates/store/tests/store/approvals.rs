@@ -282,6 +282,10 @@ impl MemoryVault {
     fn len(&self) -> usize {
         self.keys.lock().unwrap().len()
     }
+    /// The credential store forgets `user`'s key (a new Windows profile).
+    fn forget(&self, user: &str) {
+        self.keys.lock().unwrap().remove(user);
+    }
 }
 
 impl KeyVault for MemoryVault {
@@ -300,9 +304,6 @@ impl KeyVault for MemoryVault {
             return None;
         }
         self.keys.lock().unwrap().get(user.as_str()).cloned()
-    }
-    fn delete(&self, user: &UserId) {
-        self.keys.lock().unwrap().remove(user.as_str());
     }
 }
 
@@ -369,7 +370,7 @@ fn signing_keys_live_in_the_credential_store_where_there_is_one() {
     // The credential store lost it (a new Windows profile, say): a new key
     // is made and said so; the old public key stays known, so decisions
     // signed before still verify.
-    vault.delete(&UserId::new("zjj-head"));
+    vault.forget("zjj-head");
     let renewed = store.login("zjj-head", HEAD_PASSWORD, now).unwrap();
     assert!(renewed.key_renewed);
     let new_public = renewed.key.as_ref().unwrap().public_key_hex();
