@@ -5,10 +5,12 @@
 //!
 //! - [`model`]: the things of the process, named from the glossary;
 //! - [`workflow`]: one assignment's state machine ([`Case::apply`]);
+//! - [`allowed`]: what a user may start on a case now, probed on `apply`;
 //! - [`calendar`] and [`deadline`]: working days, time limits and warnings;
 //! - [`validate`]: checks on typed or imported text;
 //! - [`demo`]: the demo data set used by the demo and by tests.
 
+pub mod allowed;
 pub mod calendar;
 pub mod deadline;
 pub mod demo;
@@ -16,6 +18,7 @@ pub mod model;
 pub mod validate;
 pub mod workflow;
 
+pub use allowed::{allowed_actions, ActionKind, AllowedActions, Availability};
 pub use calendar::WorkingCalendar;
 pub use deadline::{DeadlinePolicy, Deadlines, Period, WarningLevel};
 pub use model::*;

@@ -118,6 +118,21 @@ pub enum HandlingRole {
 }
 
 impl HandlingRole {
+    pub const ALL: [HandlingRole; 3] = [Self::Lead, Self::CoHandler, Self::Split];
+
+    /// Stable code (the serde name), used in the databases and the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HandlingRole::Lead => "lead",
+            HandlingRole::CoHandler => "co_handler",
+            HandlingRole::Split => "split",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn label_zh(&self) -> &'static str {
         match self {
             HandlingRole::Lead => "主办",
@@ -203,6 +218,21 @@ pub enum Evaluation {
 }
 
 impl Evaluation {
+    pub const ALL: [Evaluation; 3] = [
+        Self::Satisfied,
+        Self::BasicallySatisfied,
+        Self::Dissatisfied,
+    ];
+
+    /// Stable code (the serde name).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::BasicallySatisfied => "basically_satisfied",
+            Self::Dissatisfied => "dissatisfied",
+        }
+    }
+
     pub fn label_zh(&self) -> &'static str {
         match self {
             Self::Satisfied => "满意",
@@ -437,6 +467,18 @@ pub struct AdjustmentRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_the_serde_names_and_read_back() {
+        for r in HandlingRole::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+            assert_eq!(HandlingRole::from_code(r.code()), Some(r));
+        }
+        assert_eq!(HandlingRole::from_code("主办"), None);
+        for e in Evaluation::ALL {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.code());
+        }
+    }
 
     #[test]
     fn content_hash_changes_with_any_field() {

@@ -303,3 +303,75 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// `allowed_actions` says what `apply` says: in every reachable state,
+    /// for every person, a kind is offered exactly when `apply` accepts its
+    /// probe, and any request `apply` accepts was of an offered kind.
+    #[test]
+    fn allowed_actions_agree_with_apply(
+        (role, chain_len, n_co, ops) in scenario()
+    ) {
+        let assigned = date("2024-12-20");
+        let mut case = new_case(role, chain(chain_len), co_handlers(n_co, assigned), assigned);
+        let mut today = assigned;
+        let people = people();
+        let cal = WorkingCalendar::national();
+        let policy = DeadlinePolicy::default();
+        for (op, who, days) in ops {
+            today = today + chrono::Days::new(days as u64);
+            for person in &people {
+                let ctx = Context { actor: person, now: at(today), calendar: &cal, policy: &policy };
+                let allowed = allowed_actions(&case, &ctx);
+                for kind in ActionKind::ALL {
+                    let accepted = kind
+                        .probe(&case)
+                        .is_some_and(|p| case.apply(&p, &ctx).is_ok());
+                    prop_assert_eq!(allowed.is_offered(kind), accepted,
+                        "{:?} for {:?} in {:?}", kind, person.role, case.state);
+                    if let Availability::Blocked { missing } = allowed.get(kind) {
+                        prop_assert!(!missing.is_empty(), "{:?} blocked by nothing", kind);
+                    }
+                }
+            }
+            if let Op::CoOpinionArrives(i) = op {
+                case.record_co_opinion(&UnitId::new(format!("co{i}")));
+                continue;
+            }
+            let Some(action) = action_for(&op, &case, today) else { continue };
+            let ctx = Context { actor: &people[who], now: at(today), calendar: &cal, policy: &policy };
+            if let Ok(next) = case.apply(&action, &ctx) {
+                let kind = ActionKind::of(&action);
+                prop_assert!(allowed_actions(&case, &ctx).is_offered(kind),
+                    "{:?} by {:?} in {:?} was accepted but not offered", kind, people[who].role, case.state);
+                case = next;
+            }
+        }
+    }
+}
+
+#[test]
+fn submission_in_received_is_blocked_by_the_missing_draft() {
+    let assigned = date("2024-12-20");
+    let case = new_case(HandlingRole::Lead, chain(1), Vec::new(), assigned);
+    let case = apply(&case, Action::Receive, &liaison(), at(assigned)).unwrap();
+    assert_eq!(case.state, CaseState::Received);
+    let cal = WorkingCalendar::national();
+    let policy = DeadlinePolicy::default();
+    let who = liaison();
+    let ctx = Context {
+        actor: &who,
+        now: at(assigned),
+        calendar: &cal,
+        policy: &policy,
+    };
+    // `apply` refuses it in this state; the desktop still shows the button
+    // with what is missing, the draft first.
+    assert!(case.apply(&Action::SubmitForApproval, &ctx).is_err());
+    match allowed_actions(&case, &ctx).get(ActionKind::SubmitForApproval) {
+        Availability::Blocked { missing } => assert_eq!(missing.first(), Some(&Missing::Draft)),
+        other => panic!("{other:?}"),
+    }
+}
