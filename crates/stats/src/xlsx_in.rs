@@ -12,7 +12,7 @@
 //! 建议号*, 标题*, 领衔代表*, 代表团, 附议代表, 内容, 重点建议, 急办.
 //! Evaluation columns: 建议号*, 承办单位*, 代表评价*, 代表, 备注.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
@@ -66,6 +66,10 @@ pub enum ImportError {
         issues: Vec<RowIssue>,
         expected: String,
     },
+    #[error(
+        "Excel文件过大：{0}。请只保留要导入的工作表和数据（可将数据复制到新建的工作簿），再导入。"
+    )]
+    TooLarge(String),
 }
 
 impl ImportError {
@@ -74,6 +78,7 @@ impl ImportError {
             ImportError::Unreadable(_) => "import.unreadable",
             ImportError::Empty(_) => "import.empty",
             ImportError::Columns { .. } => "import.columns",
+            ImportError::TooLarge(_) => "import.too_large",
         }
     }
 
@@ -134,26 +139,104 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
-/// The first worksheet as text cells, with each row's Excel row number.
+/// The most a workbook may hold once unpacked. The upload itself is small
+/// (the server caps the body); this bounds what its zip can expand to.
+pub const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+/// The most rows a sheet may use (a province's suggestions of one session
+/// fit many times over).
+pub const MAX_ROWS: u32 = 100_000;
+/// The most columns a sheet may use (the lists have at most eight).
+pub const MAX_COLUMNS: u32 = 64;
+/// The most non-empty cells a sheet may hold.
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// Excel's name of a 0-based column: 0 → A, 26 → AA.
+fn column_name(mut col: u32) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// Refuses a zip whose entries unpack to more than [`MAX_UNPACKED_BYTES`],
+/// before anything is unpacked (sizes from the central directory).
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(ImportError::TooLarge(format!(
+            "解压后超过{} MB",
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// The first worksheet as text cells, with each row's Excel row number;
+/// rows without any text are left out.
+///
+/// The sheet is read cell by cell and never as one rectangle: a sheet that
+/// declares (or uses) a cell far away, say A1 and XFD1048576, would make a
+/// rectangle of billions of cells. Every cell's position is checked against
+/// [`MAX_ROWS`] and [`MAX_COLUMNS`] as it arrives, so such a file is refused
+/// after reading its first far-away cell, having allocated nothing for it.
 pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<(u32, Vec<String>)>, ImportError> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+    check_unpacked_size(bytes)?;
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ImportError::Unreadable(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ImportError::Unreadable("工作簿中没有工作表".into()))?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| ImportError::Unreadable("工作簿中没有工作表".into()))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| ImportError::Unreadable(e.to_string()))?;
-    // The range starts at its first used cell, not necessarily A1.
-    let first_row = range.start().map_or(0, |(r, _)| r);
-    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut row = vec![String::new(); first_col];
-            row.extend(cells.iter().map(cell_text));
-            (first_row + i as u32 + 1, row)
-        })
-        .collect())
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| ImportError::Unreadable(e.to_string()))?
+    {
+        let (row, col) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(ImportError::TooLarge(format!(
+                "第{}行{}列有内容，超出可导入的范围（最多{MAX_ROWS}行、{MAX_COLUMNS}列）",
+                row + 1,
+                column_name(col)
+            )));
+        }
+        count += 1;
+        if count > MAX_CELLS {
+            return Err(ImportError::TooLarge(format!(
+                "有内容的单元格超过{MAX_CELLS}个"
+            )));
+        }
+        let cells = rows.entry(row + 1).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, String::new());
+        }
+        cells[col] = text;
+    }
+    Ok(rows.into_iter().collect())
 }
 
 struct Table {

@@ -261,3 +261,132 @@ fn a_file_with_wrong_columns_is_refused_whole() {
     assert_eq!(err.code(), "import.unreadable");
     assert!(err.to_string().contains("请确认文件为.xlsx格式"));
 }
+
+/// A workbook written by hand: one sheet with the given `<sheetData>` and
+/// `<dimension>`, stored uncompressed so a test can say exactly what it holds.
+fn raw_workbook(dimension: &str, sheet_data: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let files = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    for (name, body) in files {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+fn inline(cell: &str, text: &str) -> String {
+    format!(r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+#[test]
+fn a_sheet_with_a_cell_far_away_is_refused_without_building_its_rectangle() {
+    // The finding: A1 and XFD1048576 made the reader allocate the whole
+    // declared rectangle (512 GiB) and aborted the server. Now the far cell is
+    // refused with a message that says where it is and what to do.
+    let data = format!(
+        r#"<row r="1">{}</row><row r="1048576">{}</row>"#,
+        inline("A1", "建议号"),
+        inline("XFD1048576", "x")
+    );
+    let bytes = raw_workbook("A1:XFD1048576", &data);
+    assert!(
+        bytes.len() < 4096,
+        "the attack file is small: {}",
+        bytes.len()
+    );
+    let err = read_first_sheet(&bytes).unwrap_err();
+    assert_eq!(err.code(), "import.too_large");
+    let msg = err.to_string();
+    assert!(msg.contains("第1048576行XFD列有内容"), "{msg}");
+    assert!(msg.contains("最多100000行、64列"), "{msg}");
+    assert_eq!(
+        parse_suggestions(&bytes).unwrap_err().code(),
+        "import.too_large"
+    );
+
+    // A declared dimension alone costs nothing: the cells are what count.
+    let data = format!(
+        r#"<row r="1">{}{}{}</row><row r="2">{}{}{}</row>"#,
+        inline("A1", "建议号"),
+        inline("B1", "标题"),
+        inline("C1", "领衔代表"),
+        inline("A2", "39"),
+        inline("B2", "关于推动我市民营经济高质量发展的建议"),
+        inline("C2", "张三")
+    );
+    let parsed = parse_suggestions(&raw_workbook("A1:XFD1048576", &data)).unwrap();
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(parsed.rows[0].number, 39);
+}
+
+#[test]
+fn rows_keep_their_excel_numbers_across_gaps_and_columns_their_places() {
+    let data = format!(
+        r#"<row r="3">{}{}{}</row><row r="9">{}{}{}</row>"#,
+        inline("B3", "建议号"),
+        inline("C3", "标题"),
+        inline("D3", "领衔代表"),
+        inline("B9", "40"),
+        inline("C9", "关于规范医院过度检查的建议"),
+        inline("D9", "李四")
+    );
+    let sheet = read_first_sheet(&raw_workbook("B3:D9", &data)).unwrap();
+    assert_eq!(sheet.len(), 2);
+    assert_eq!(sheet[0].0, 3);
+    assert_eq!(sheet[0].1, ["", "建议号", "标题", "领衔代表"]);
+    assert_eq!(sheet[1].0, 9);
+    let parsed = parse_suggestions(&raw_workbook("B3:D9", &data)).unwrap();
+    assert_eq!(parsed.rows[0].row, 9);
+    assert_eq!(parsed.rows[0].lead_deputy, "李四");
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_more_than_the_limit_is_refused_before_unpacking() {
+    use std::io::Write;
+    // 200 MB of zeros deflate to about 200 KB: the upload is small, the
+    // unpacked sheet is not. The directory says so before anything unpacks.
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("xl/sharedStrings.xml", opts).unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..200 {
+        zip.write_all(&block).unwrap();
+    }
+    zip.finish().unwrap();
+    let bytes = out.into_inner();
+    assert!(bytes.len() < 2 << 20, "{}", bytes.len());
+    let err = read_first_sheet(&bytes).unwrap_err();
+    assert_eq!(err.code(), "import.too_large");
+    assert!(err.to_string().contains("解压后超过128 MB"), "{err}");
+}
