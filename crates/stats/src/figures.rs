@@ -162,22 +162,6 @@ fn counts<T: Copy>(items: &[(T, &str, &str)], count: impl Fn(T) -> u64) -> Vec<C
         .collect()
 }
 
-fn role_code(r: HandlingRole) -> &'static str {
-    match r {
-        HandlingRole::Lead => "lead",
-        HandlingRole::CoHandler => "co_handler",
-        HandlingRole::Split => "split",
-    }
-}
-
-fn evaluation_code(e: Evaluation) -> &'static str {
-    match e {
-        Evaluation::Satisfied => "satisfied",
-        Evaluation::BasicallySatisfied => "basically_satisfied",
-        Evaluation::Dissatisfied => "dissatisfied",
-    }
-}
-
 /// How far along a state is, to pick the least advanced of several.
 fn progress(s: CaseState) -> u8 {
     use CaseState as S;
@@ -252,14 +236,10 @@ impl Figures {
         let by_state = counts(&states, |s| {
             rows.iter().filter(|r| r.case.state == s).count() as u64
         });
-        let roles: Vec<(HandlingRole, &str, &str)> = [
-            HandlingRole::Lead,
-            HandlingRole::CoHandler,
-            HandlingRole::Split,
-        ]
-        .iter()
-        .map(|r| (*r, role_code(*r), r.label_zh()))
-        .collect();
+        let roles: Vec<(HandlingRole, &str, &str)> = HandlingRole::ALL
+            .iter()
+            .map(|r| (*r, r.code(), r.label_zh()))
+            .collect();
         let by_role = counts(&roles, |role| {
             active.iter().filter(|r| r.assignment.role == role).count() as u64
         });
@@ -340,14 +320,10 @@ impl Figures {
             (mean * 10.0).round() / 10.0
         });
         let contacted = replying.iter().filter(|r| r.case.contact_count > 0).count() as u64;
-        let evals: Vec<(Evaluation, &str, &str)> = [
-            Evaluation::Satisfied,
-            Evaluation::BasicallySatisfied,
-            Evaluation::Dissatisfied,
-        ]
-        .iter()
-        .map(|e| (*e, evaluation_code(*e), e.label_zh()))
-        .collect();
+        let evals: Vec<(Evaluation, &str, &str)> = Evaluation::ALL
+            .iter()
+            .map(|e| (*e, e.code(), e.label_zh()))
+            .collect();
         let by_evaluation = counts(&evals, |e| {
             replying
                 .iter()

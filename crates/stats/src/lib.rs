@@ -21,7 +21,7 @@ pub mod xlsx_in;
 pub mod xlsx_out;
 
 pub use figures::{Count, Figures, KeyProgress, OverdueItem, Rate, UnitLine};
-pub use input::{CaseRow, Scope};
+pub use input::{first_reply_day, first_reply_days, is_replied, CaseRow, Scope, StateFact};
 #[cfg(feature = "pdf")]
 pub use pdf::figures_pdf;
 pub use percent::{rate, shares, Percent};

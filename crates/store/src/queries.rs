@@ -15,6 +15,7 @@ use jianban_domain::{
 };
 
 use crate::error::{Result, StoreError};
+use crate::reference::role_from_code;
 use crate::{parse_date, Store};
 
 /// One workbench row with what its filters need.
@@ -101,15 +102,6 @@ type SuggestionRow = (
     String,
 );
 
-fn role_of(code: &str) -> Result<HandlingRole> {
-    match code {
-        "lead" => Ok(HandlingRole::Lead),
-        "co_handler" => Ok(HandlingRole::CoHandler),
-        "split" => Ok(HandlingRole::Split),
-        other => Err(StoreError::Data(format!("未知承办方式“{other}”"))),
-    }
-}
-
 fn state_of(code: &str) -> Result<CaseState> {
     CaseState::from_code(code).ok_or_else(|| StoreError::Data(format!("未知状态“{code}”")))
 }
@@ -177,7 +169,7 @@ impl Store {
                 title,
                 unit_id,
                 unit_name,
-                role: role_of(&role)?,
+                role: role_from_code(&role)?,
                 state: state_of(&state)?,
                 warning: deadline.map_or(WarningLevel::Normal, |d| {
                     self.policy().warning(today, d, self.calendar())
@@ -254,7 +246,7 @@ impl Store {
                 unit_id: UnitId(uid),
                 unit_name: name,
                 doc_prefix: prefix,
-                role: role_of(&role)?,
+                role: role_from_code(&role)?,
                 state: state_of(&state)?,
             });
         }

@@ -10,21 +10,9 @@ use jianban_domain::*;
 use crate::error::{Result, StoreError};
 use crate::{search, Store};
 
-pub(crate) fn role_code(role: HandlingRole) -> &'static str {
-    match role {
-        HandlingRole::Lead => "lead",
-        HandlingRole::CoHandler => "co_handler",
-        HandlingRole::Split => "split",
-    }
-}
-
+/// The handling role stored as `code`; an unknown code is damaged data.
 pub(crate) fn role_from_code(code: &str) -> Result<HandlingRole> {
-    match code {
-        "lead" => Ok(HandlingRole::Lead),
-        "co_handler" => Ok(HandlingRole::CoHandler),
-        "split" => Ok(HandlingRole::Split),
-        other => Err(StoreError::Data(format!("未知承办方式“{other}”"))),
-    }
+    HandlingRole::from_code(code).ok_or_else(|| StoreError::Data(format!("未知承办方式“{code}”")))
 }
 
 /// Maps a unique-constraint failure to a clear "already exists" error.
@@ -157,7 +145,7 @@ pub(crate) fn create_assignment(
             a.id.as_str(),
             a.suggestion_id.as_str(),
             a.unit_id.as_str(),
-            role_code(a.role),
+            a.role.code(),
             a.assigned_on.to_string(),
             case.state.code(),
             case.current_deadline().map(|d| d.to_string()),

@@ -1,14 +1,17 @@
 //! The statistics crate's input read from the local store: one
 //! [`CaseRow`] per assignment of a session, with the day the unit first sent
-//! its reply taken from the audit log.
+//! its reply computed by `jianban_stats::first_reply_day` from the audit
+//! log's state facts (the server feeds the same function from its own log).
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 
-use jianban_domain::{Assignment, AssignmentId, Case, Session, SessionId, SuggestionId, UnitId};
-use jianban_stats::CaseRow;
+use jianban_domain::{
+    Assignment, AssignmentId, Case, CaseState, Session, SessionId, SuggestionId, UnitId,
+};
+use jianban_stats::{first_reply_days, CaseRow, StateFact};
 
 use crate::error::{Result, StoreError};
 use crate::reference::role_from_code;
@@ -24,17 +27,14 @@ pub struct StatsInput {
     pub rows: Vec<CaseRow>,
 }
 
-/// States that follow a reply (or, for a co-handler, a sent opinion).
-const REPLIED: &str = "('submitted', 'evaluated', 'concluded')";
-
 impl Store {
     /// The rows of `session_id` (default: the newest session), only those
     /// of `unit_id` when given. `None` when the store holds no session yet.
     ///
-    /// The reply day is the first audit entry that moved the case into a
-    /// replied state: the local 报送 itself, or a pulled snapshot that did.
-    /// A case that arrived already replied (first pull) has no known day:
-    /// it still counts as replied (its state says so) but not in the
+    /// The reply day is `jianban_stats::first_reply_day` of the case's
+    /// audit lines: the local 报送 itself, or a pulled snapshot that carried
+    /// it. A case that arrived already replied (first pull) has no known
+    /// day: it still counts as replied (its state says so) but not in the
     /// on-time and working-day figures.
     pub fn stats_input(
         &self,
@@ -126,27 +126,42 @@ impl Store {
         }))
     }
 
+    /// The audit log's state facts of the session's assignments.
     fn first_reply_days(&self, session_id: &str) -> Result<HashMap<String, NaiveDate>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT l.assignment_id, MIN(l.at)
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.assignment_id, l.at, l.state_before, l.state_after
                FROM audit_log l
                JOIN assignments a ON a.id = l.assignment_id
                JOIN suggestions s ON s.id = a.suggestion_id
-              WHERE s.session_id = ?1
-                AND l.state_after IN {REPLIED}
-                AND l.state_before IS NOT NULL AND l.state_before NOT IN {REPLIED}
-           GROUP BY l.assignment_id"
-        ))?;
+              WHERE s.session_id = ?1 AND l.state_after IS NOT NULL
+           ORDER BY l.seq",
+        )?;
         let rows = stmt.query_map([session_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
         })?;
-        let mut days = HashMap::new();
+        let state = |code: Option<String>| -> Result<Option<CaseState>> {
+            code.map(|c| {
+                CaseState::from_code(&c).ok_or_else(|| StoreError::Data(format!("未知状态“{c}”")))
+            })
+            .transpose()
+        };
+        let mut facts = Vec::new();
         for row in rows {
-            let (id, at) = row?;
-            // Audit times are ISO text; the day is their first ten characters.
-            days.insert(id, parse_date(at.get(..10).unwrap_or(&at))?);
+            let (id, at, before, after) = row?;
+            let fact = StateFact {
+                // Audit times are ISO text; the day is their first ten characters.
+                day: parse_date(at.get(..10).unwrap_or(&at))?,
+                before: state(before)?,
+                after: state(after)?,
+            };
+            facts.push((id, fact));
         }
-        Ok(days)
+        Ok(first_reply_days(facts))
     }
 }
 

@@ -18,7 +18,6 @@ use jianban_domain::*;
 
 use crate::cases::load_case;
 use crate::error::{Result, StoreError};
-use crate::reference::role_code;
 use crate::search::{self, HitKind};
 use crate::Store;
 
@@ -206,7 +205,7 @@ fn promote(tx: &Transaction<'_>, id: &str, now: NaiveDateTime) -> Result<()> {
             id,
             assignment.suggestion_id.as_str(),
             assignment.unit_id.as_str(),
-            role_code(assignment.role),
+            assignment.role.code(),
             assignment.assigned_on.to_string(),
             case.state.code(),
             case.current_deadline().map(|d| d.to_string()),
