@@ -1,13 +1,13 @@
-//! IPC commands: one-line delegations to [`crate::api`]. Each must also be
+//! IPC commands: one-line delegations to [`jianban_desktop::api`]. Each must also be
 //! listed in `build.rs` (to get an `allow-…` permission) and granted in
 //! `capabilities/main.json`.
 
 use tauri::{AppHandle, State};
 
-use crate::api;
-use crate::dto::{self, *};
-use crate::error::CommandError;
-use crate::state::AppState;
+use jianban_desktop::api;
+use jianban_desktop::dto::*;
+use jianban_desktop::error::CommandError;
+use jianban_desktop::state::AppState;
 
 type R<T> = Result<T, CommandError>;
 
@@ -15,9 +15,7 @@ type R<T> = Result<T, CommandError>;
 #[tauri::command(async)]
 #[tracing::instrument(skip_all, err(Debug))]
 pub fn list_assignments(state: State<'_, AppState>) -> R<Vec<AssignmentRow>> {
-    state
-        .with_store(|store| store.list_assignments(api::today()))
-        .map(dto::assignment_rows)
+    api::workbench::assignments(&state)
 }
 
 #[tauri::command(async)]
@@ -216,20 +214,13 @@ pub fn verify_letter(
         Some(p) => std::path::PathBuf::from(p),
         None => crate::dialog::open_pdf(&app)?,
     };
-    let bytes = std::fs::read(&path).map_err(|e| {
-        CommandError::new(
-            crate::error::code::EXPORT,
-            format!("无法读取 {}（{e}），请确认文件存在且可读。", path.display()),
-        )
-    })?;
-    let verification = state.with_store_cmd(|s| crate::export::verify(s, &bytes))?;
-    Ok(LetterVerification::of(&path, &verification))
+    api::reply::verify_letter(&state, &path)
 }
 
 #[tauri::command(async)]
 #[tracing::instrument(skip(_state), err(Debug))]
 pub fn open_folder(_state: State<'_, AppState>, path: String) -> R<()> {
-    crate::export::open_folder(std::path::Path::new(&path))
+    jianban_desktop::export::open_folder(std::path::Path::new(&path))
 }
 
 /// 统计: this unit's figures of a session (default: the newest).
@@ -390,3 +381,47 @@ pub const ALL: &[&str] = &[
     "export_certificate",
     "pick_ca_file",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+    use std::path::Path;
+
+    /// The command list is written three times (the handler in `lib.rs` is
+    /// checked by the compiler): `commands::ALL`, `build.rs` and the capability.
+    #[test]
+    fn every_command_is_listed_in_build_rs_and_granted_to_the_window() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
+        let cap: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("capabilities/main.json")).unwrap(),
+        )
+        .unwrap();
+        let granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        for name in ALL {
+            assert!(
+                build.contains(&format!("\"{name}\"")),
+                "{name} missing in build.rs"
+            );
+            let perm = format!("allow-{}", name.replace('_', "-"));
+            assert!(
+                granted.contains(&perm),
+                "{perm} not granted in capabilities/main.json"
+            );
+        }
+        assert_eq!(
+            granted.len(),
+            ALL.len(),
+            "the capability grants more than the commands"
+        );
+        assert!(
+            granted.iter().all(|p| !p.starts_with("core:")),
+            "no core permissions"
+        );
+    }
+}

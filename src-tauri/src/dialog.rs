@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use tauri::AppHandle;
 
-use crate::error::{code, CommandError};
+use jianban_desktop::error::{code, CommandError};
 
 /// `JIANBAN_EXPORT_DIR` skips the dialog and saves there under the default
 /// name (the end-to-end test has no one to click).

@@ -1,33 +1,24 @@
 //! 建办 desktop shell. Thin by design: it resolves the data directory, opens
-//! the store, sets up logging and exposes commands that delegate to the
-//! crates under `crates/`. No workflow logic lives here.
+//! the app state, sets up logging and registers commands that delegate to
+//! `jianban_desktop` (the application layer, Tauri-free). What needs the
+//! platform stays here: native dialogs, the OS credential store, desktop
+//! notifications, logging and the platform's rendering and memory settings.
 
-pub mod api;
 pub mod commands;
-pub mod config;
-pub mod data_dir;
 mod dialog;
-pub mod dto;
-pub mod error;
-pub mod export;
 pub mod logging;
 pub mod memory;
 pub mod notify;
 pub mod rendering;
 pub mod secrets;
-pub mod state;
-pub mod templates;
-
-#[cfg(test)]
-mod bindings;
 
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager};
 use tracing_appender::non_blocking::WorkerGuard;
 
-use crate::data_dir::BuildKind;
-use crate::state::AppState;
+use jianban_desktop::data_dir::{self, BuildKind};
+use jianban_desktop::{api, state::AppState};
 
 /// Keeps the log writer alive (and flushing) for the life of the app.
 struct LogGuard(#[allow(dead_code)] Mutex<Option<WorkerGuard>>);
@@ -56,7 +47,7 @@ fn start(app: &AppHandle) -> (AppState, Option<WorkerGuard>) {
         data_dir = %dir.display(),
         "starting"
     );
-    let state = AppState::open(dir);
+    let state = AppState::open(dir, secrets::system());
     if let Err(e) = state.with_store(|s| s.is_empty()) {
         tracing::error!(code = %e.code, error = %e.message, "store failed to open");
     }

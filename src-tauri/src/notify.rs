@@ -1,50 +1,17 @@
 //! Desktop notifications: new notices (assignments, returns, urgings,
 //! rejections that sync brought) and, once a day, what is overdue or due
-//! within three working days.
+//! within three working days. What they say is decided in
+//! `jianban_desktop::reminders`; this shows them.
 
 use std::time::Duration;
 
-use jianban_domain::WarningLevel;
+use jianban_desktop::api;
+use jianban_desktop::reminders::{deadline_summary, title_of};
+use jianban_desktop::state::AppState;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::state::AppState;
-
 const POLL: Duration = Duration::from_secs(15);
-
-/// A title for a notice kind.
-pub fn title_of(kind: &str) -> &'static str {
-    match kind {
-        "assigned" => "新交办件",
-        "pre_assignment" => "预交办",
-        "returned" | "return" => "退回重办",
-        "urge" => "催办",
-        "rejected" => "平台未接受",
-        "opinion" => "收到会办意见",
-        "extension" => "延期",
-        "evaluation" => "代表评价",
-        "adjustment" | "transferred" => "调整申请",
-        _ => "建办提醒",
-    }
-}
-
-/// The daily deadline summary, or none when nothing is close.
-pub fn deadline_summary(warnings: impl Iterator<Item = WarningLevel>) -> Option<String> {
-    let (mut overdue, mut soon) = (0, 0);
-    for w in warnings {
-        match w {
-            WarningLevel::Overdue => overdue += 1,
-            WarningLevel::Days3 => soon += 1,
-            _ => {}
-        }
-    }
-    match (overdue, soon) {
-        (0, 0) => None,
-        (o, 0) => Some(format!("{o}件已逾期，请尽快办理。")),
-        (0, s) => Some(format!("{s}件将在3个工作日内到期。")),
-        (o, s) => Some(format!("{o}件已逾期，{s}件将在3个工作日内到期。")),
-    }
-}
 
 fn show(app: &AppHandle, title: &str, body: &str) {
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
@@ -61,7 +28,7 @@ pub fn start(app: AppHandle) {
             let mut seen = state.with_store(|s| s.latest_notice_id()).unwrap_or(0);
             let mut last_day = None;
             loop {
-                let today = crate::api::today();
+                let today = api::today();
                 let logged_in = state.with_inner(|i| Ok(i.user.is_some())).unwrap_or(false);
                 if logged_in && last_day != Some(today) {
                     last_day = Some(today);
@@ -84,30 +51,5 @@ pub fn start(app: AppHandle) {
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "notification watcher not started");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_daily_summary_counts_overdue_and_soon() {
-        use WarningLevel::*;
-        assert_eq!(deadline_summary([Normal, Days15].into_iter()), None);
-        assert_eq!(
-            deadline_summary([Overdue, Days3, Days3, Normal].into_iter()).as_deref(),
-            Some("1件已逾期，2件将在3个工作日内到期。")
-        );
-        assert_eq!(
-            deadline_summary([Days3].into_iter()).as_deref(),
-            Some("1件将在3个工作日内到期。")
-        );
-    }
-
-    #[test]
-    fn notice_kinds_get_chinese_titles() {
-        assert_eq!(title_of("returned"), "退回重办");
-        assert_eq!(title_of("something-new"), "建办提醒");
     }
 }

@@ -8,9 +8,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use jianban_domain::{ApprovalStep, UnitId};
 use jianban_protocol::{
-    ChangesResponse, ErrorBody, LoginRequest, PushRequest, PushResponse, RefreshRequest,
-    TokenResponse, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    ApprovalChain, ChangesResponse, ErrorBody, KeyReceipt, LoginRequest, PushRequest, PushResponse,
+    RefreshRequest, RegisterKeyRequest, SetApprovalChainRequest, TokenResponse, PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -339,6 +341,30 @@ impl ServerClient {
     /// Any authorized JSON GET.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
         self.authorized::<(), _>("GET", path, None)
+    }
+
+    /// Registers the logged-in approver's public signing key, so letters
+    /// they sign verify on the server and on other PCs.
+    pub fn register_key(&self, public_key: &str) -> Result<KeyReceipt, SyncError> {
+        self.post(
+            "/v1/auth/keys",
+            &RegisterKeyRequest {
+                public_key: public_key.to_string(),
+            },
+        )
+    }
+
+    /// Replaces `unit`'s approval chain (the server accepts it only from the
+    /// unit's head); the answer says how many open cases took it.
+    pub fn set_approval_chain(
+        &self,
+        unit: &UnitId,
+        steps: Vec<ApprovalStep>,
+    ) -> Result<ApprovalChain, SyncError> {
+        self.put(
+            &format!("/v1/units/{unit}/approval-chain"),
+            &SetApprovalChainRequest { steps },
+        )
     }
 
     pub fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {

@@ -82,14 +82,10 @@ pub fn default_cc() -> Vec<String> {
 }
 
 impl AppConfig {
-    pub fn load(dir: &Path) -> Result<AppConfig, CommandError> {
-        Self::load_with(dir, crate::secrets::system())
-    }
-
     /// Reads the file, then the refresh token from `secrets` when the file
     /// says it is there. A token the store no longer gives back means one
     /// login with the password, not an error.
-    pub fn load_with(dir: &Path, secrets: &dyn Secrets) -> Result<AppConfig, CommandError> {
+    pub fn load(dir: &Path, secrets: &dyn Secrets) -> Result<AppConfig, CommandError> {
         let mut config = Self::read_file(dir)?;
         if config.token_in_keyring {
             config.token_in_keyring = false;
@@ -123,15 +119,11 @@ impl AppConfig {
         }
     }
 
-    /// Written to a temporary file and renamed, so a crash never leaves half
-    /// a settings file.
-    pub fn save(&self, dir: &Path) -> Result<(), CommandError> {
-        self.save_with(dir, crate::secrets::system())
-    }
-
     /// Saves, with the refresh token in `secrets` when it takes it (and in
     /// the file otherwise); without a token, any stored one is forgotten.
-    pub fn save_with(&self, dir: &Path, secrets: &dyn Secrets) -> Result<(), CommandError> {
+    /// Written to a temporary file and renamed, so a crash never leaves half
+    /// a settings file.
+    pub fn save(&self, dir: &Path, secrets: &dyn Secrets) -> Result<(), CommandError> {
         let mut file = self.clone();
         file.token_in_keyring = false;
         let entry = token_entry(dir);
@@ -216,18 +208,19 @@ pub fn check_url(url: &str) -> Result<String, CommandError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::NoCredentialStore;
 
     #[test]
     fn a_missing_file_gives_defaults_and_save_round_trips() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut c = AppConfig::load(tmp.path()).unwrap();
+        let mut c = AppConfig::load(tmp.path(), &NoCredentialStore).unwrap();
         assert_eq!(c.server_url, None);
         assert_eq!(c.default_cc, default_cc());
         assert_eq!(c.store_file(), LOCAL_DEMO_STORE_FILE);
         c.server_url = Some("http://127.0.0.1:8787".into());
         c.doc_prefix = "宿发改建复".into();
-        c.save(tmp.path()).unwrap();
-        let back = AppConfig::load(tmp.path()).unwrap();
+        c.save(tmp.path(), &NoCredentialStore).unwrap();
+        let back = AppConfig::load(tmp.path(), &NoCredentialStore).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.store_file(), SERVER_STORE_FILE);
     }
@@ -256,25 +249,25 @@ mod tests {
             ..Default::default()
         };
         let c = logged_in();
-        c.save_with(tmp.path(), &keyring).unwrap();
+        c.save(tmp.path(), &keyring).unwrap();
         let text = std::fs::read_to_string(tmp.path().join(CONFIG_FILE)).unwrap();
         assert!(!text.contains("rt-secret-1"), "{text}");
         assert!(text.contains("token_in_keyring"), "{text}");
-        assert_eq!(AppConfig::load_with(tmp.path(), &keyring).unwrap(), c);
+        assert_eq!(AppConfig::load(tmp.path(), &keyring).unwrap(), c);
 
         // The store lost it (profile reset): the login is kept, the token is
         // gone, and sync asks for the password once.
         keyring.map.borrow_mut().clear();
-        let back = AppConfig::load_with(tmp.path(), &keyring).unwrap();
+        let back = AppConfig::load(tmp.path(), &keyring).unwrap();
         assert_eq!(back.account.unwrap().refresh_token, None);
 
         // Logging out forgets the stored token.
-        c.save_with(tmp.path(), &keyring).unwrap();
+        c.save(tmp.path(), &keyring).unwrap();
         AppConfig {
             account: None,
             ..c.clone()
         }
-        .save_with(tmp.path(), &keyring)
+        .save(tmp.path(), &keyring)
         .unwrap();
         assert!(keyring.map.borrow().is_empty());
     }
@@ -285,18 +278,18 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let none = MapSecrets::default();
         let c = logged_in();
-        c.save_with(tmp.path(), &none).unwrap();
+        c.save(tmp.path(), &none).unwrap();
         let text = std::fs::read_to_string(tmp.path().join(CONFIG_FILE)).unwrap();
         assert!(text.contains("rt-secret-1"), "{text}");
         assert!(!text.contains("token_in_keyring"), "{text}");
-        assert_eq!(AppConfig::load_with(tmp.path(), &none).unwrap(), c);
+        assert_eq!(AppConfig::load(tmp.path(), &none).unwrap(), c);
     }
 
     #[test]
     fn a_damaged_file_is_a_chinese_error() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join(CONFIG_FILE), "{not json").unwrap();
-        let e = AppConfig::load(tmp.path()).unwrap_err();
+        let e = AppConfig::load(tmp.path(), &NoCredentialStore).unwrap_err();
         assert_eq!(e.code, crate::error::code::CONFIG);
         assert!(e.message.contains("设置文件"), "{}", e.message);
     }

@@ -21,6 +21,7 @@ use jianban_sync::{Credentials, ServerClient, ServerConfig, SyncEngine, SyncHand
 
 use crate::config::{AppConfig, ServerAccount};
 use crate::error::{code, CommandError};
+use crate::secrets::{NoCredentialStore, Secrets};
 
 /// Password of the demo accounts (the server's demo uses the same).
 pub const DEMO_PASSWORD: &str = "jianban-demo";
@@ -31,6 +32,9 @@ pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct AppState {
     data_dir: Result<PathBuf, CommandError>,
+    /// Where the refresh token, the unit certificate and approvers' keys
+    /// are kept: the OS credential store the shell passes in, or none.
+    secrets: &'static (dyn Secrets + Sync),
     inner: Mutex<Inner>,
     /// Kept for the life of the app: fonts are found and parsed once.
     renderer: Mutex<Option<LetterRenderer>>,
@@ -105,8 +109,8 @@ pub fn not_logged_in() -> CommandError {
 impl AppState {
     /// Opens everything for `data_dir`: settings, the store of the mode the
     /// settings select, and who is logged in. Never fails: errors are kept.
-    pub fn open(data_dir: PathBuf) -> Self {
-        let config = AppConfig::load(&data_dir);
+    pub fn open(data_dir: PathBuf, secrets: &'static (dyn Secrets + Sync)) -> Self {
+        let config = AppConfig::load(&data_dir, secrets);
         let (config, config_error) = match config {
             Ok(c) => (c, None),
             Err(e) => (AppConfig::default(), Some(e)),
@@ -119,7 +123,7 @@ impl AppState {
         };
         inner.store = match config_error {
             Some(e) => Err(e),
-            None => open_for(&data_dir, &inner.config),
+            None => open_for(&data_dir, &inner.config, secrets),
         };
         if inner.store.is_ok() {
             inner.user = match (&inner.config.server_url, &inner.config.account) {
@@ -130,6 +134,7 @@ impl AppState {
         }
         Self {
             data_dir: Ok(data_dir),
+            secrets,
             inner: Mutex::new(inner),
             renderer: Mutex::new(None),
             sync: Mutex::new(None),
@@ -140,6 +145,7 @@ impl AppState {
     pub fn unavailable(error: CommandError) -> Self {
         Self {
             data_dir: Err(error.clone()),
+            secrets: &NoCredentialStore,
             inner: Mutex::new(Inner {
                 store: Err(error),
                 config: AppConfig::default(),
@@ -149,6 +155,10 @@ impl AppState {
             renderer: Mutex::new(None),
             sync: Mutex::new(None),
         }
+    }
+
+    pub fn secrets(&self) -> &'static (dyn Secrets + Sync) {
+        self.secrets
     }
 
     pub fn data_dir(&self) -> Result<&Path, CommandError> {
@@ -214,14 +224,14 @@ impl AppState {
     /// mode changes.
     pub fn set_config(&self, config: AppConfig) -> Result<(), CommandError> {
         let dir = self.data_dir()?.to_path_buf();
-        config.save(&dir)?;
+        config.save(&dir, self.secrets)?;
         self.with_inner(|inner| {
             let reopen = inner.config.store_file() != config.store_file() || inner.store.is_err();
             inner.config = config;
             if reopen {
                 inner.approver = None;
                 inner.store = Err(not_logged_in());
-                inner.store = open_for(&dir, &inner.config);
+                inner.store = open_for(&dir, &inner.config, self.secrets);
             }
             Ok(())
         })
@@ -280,7 +290,11 @@ impl AppState {
 }
 
 /// Opens the store of the mode `config` selects.
-fn open_for(dir: &Path, config: &AppConfig) -> Result<Store, CommandError> {
+fn open_for(
+    dir: &Path,
+    config: &AppConfig,
+    secrets: &'static (dyn Secrets + Sync),
+) -> Result<Store, CommandError> {
     let mut store = if config.server_url.is_some() {
         // Connected: an empty store that the first sync fills.
         Store::open(&dir.join(config.store_file()))?
@@ -292,10 +306,7 @@ fn open_for(dir: &Path, config: &AppConfig) -> Result<Store, CommandError> {
         opened.store
     };
     // Approvers' sealed keys go to the OS credential store where one exists.
-    store.set_key_vault(Box::new(crate::secrets::ApproverKeys::new(
-        crate::secrets::system(),
-        dir,
-    )));
+    store.set_key_vault(Box::new(crate::secrets::ApproverKeys::new(secrets, dir)));
     Ok(store)
 }
 
@@ -376,7 +387,7 @@ mod tests {
     #[test]
     fn without_a_server_the_demo_liaison_works_on_the_local_demo() {
         let tmp = tempfile::tempdir().unwrap();
-        let state = AppState::open(tmp.path().to_path_buf());
+        let state = AppState::open(tmp.path().to_path_buf(), &NoCredentialStore);
         let user = state.with_inner(|i| Ok(i.user.clone())).unwrap().unwrap();
         assert_eq!(user.user.as_str(), LOCAL_DEMO_USER);
         assert!(!state.with_store(|s| s.is_empty()).unwrap());
@@ -389,9 +400,9 @@ mod tests {
             server_url: Some("http://127.0.0.1:9".into()),
             ..Default::default()
         }
-        .save(tmp.path())
+        .save(tmp.path(), &NoCredentialStore)
         .unwrap();
-        let state = AppState::open(tmp.path().to_path_buf());
+        let state = AppState::open(tmp.path().to_path_buf(), &NoCredentialStore);
         assert!(state.with_store(|s| s.is_empty()).unwrap());
         assert!(state.with_inner(|i| Ok(i.user.is_none())).unwrap());
         assert!(tmp.path().join(crate::config::SERVER_STORE_FILE).is_file());

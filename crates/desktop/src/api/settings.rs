@@ -2,7 +2,6 @@
 //! chain, the unit certificate, local accounts.
 
 use jianban_domain::{ApprovalStep, UnitId, UserId, UserRole};
-use jianban_protocol::{ApprovalChain, SetApprovalChainRequest};
 use jianban_store::{Account, StoreError};
 
 use crate::dto::{
@@ -148,10 +147,7 @@ pub fn set_chain(state: &AppState, input: &ChainInput) -> Result<ChainChange, Co
     let device = state.with_store(|s| s.device_id())?;
     let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
     client.login(head.as_str(), &input.password)?;
-    let answer: ApprovalChain = client.put(
-        &format!("/v1/units/{unit}/approval-chain"),
-        &SetApprovalChainRequest { steps },
-    )?;
+    let answer = client.set_approval_chain(&unit, steps)?;
     state.with_store(|s| s.set_confirmed_approval_chain(&answer.steps))?;
     tracing::info!(
         unit = %unit,
@@ -189,8 +185,7 @@ pub fn export_certificate(
     path: &std::path::Path,
 ) -> Result<String, CommandError> {
     let unit = working_unit(state)?;
-    let keeping =
-        crate::export::CertificateKeeping::new(crate::secrets::system(), state.data_dir()?, &unit);
+    let keeping = crate::export::CertificateKeeping::new(state.secrets(), state.data_dir()?, &unit);
     let pem = state.with_store_cmd(|s| {
         let name = s.unit_name(&unit)?;
         let cert = crate::export::unit_certificate(s, &unit, &name, chrono::Utc::now(), &keeping)?;

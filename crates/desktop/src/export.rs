@@ -1,62 +1,16 @@
-//! Producing the final PDF of a reply.
-//!
-//! The one place a signed-off reply becomes its final document: the sealed
-//! letter of `jianban-seal` (approval block with verification code and QR
-//! code, the signed decisions embedded, and the unit certificate's PDF
-//! signature over the whole file).
-
-use std::collections::HashMap;
+//! What exporting needs around the letter: the unit certificate and where
+//! it is kept, the signed decisions a sealed letter rests on, file names,
+//! writing the file and opening its folder. The export itself is one pass
+//! in `api::reply::export_to`; the sign-off is verified inside
+//! `jianban-seal`.
 
 use chrono::{DateTime, Utc};
-use jianban_domain::{ApprovalStep, AssignmentId, ReplyContent, UnitId, UserId};
-use jianban_letter::{Letter, LetterRenderer};
-use jianban_seal::{seal_letter, SealInput, UnitCertificate};
-use jianban_store::{SignedDecision, Store, StoreError};
+use jianban_domain::{Case, UnitId};
+use jianban_seal::UnitCertificate;
+use jianban_store::{Decision, SignedDecision, Store};
 
 use crate::error::CommandError;
 use crate::secrets::Secrets;
-
-/// What sealing a reply needs from the store, read in one go.
-pub struct SealSource {
-    pub assignment: AssignmentId,
-    pub content: ReplyContent,
-    pub chain: Vec<ApprovalStep>,
-    pub decisions: Vec<SignedDecision>,
-    pub keys: HashMap<UserId, Vec<String>>,
-    pub certificate: UnitCertificate,
-}
-
-impl SealSource {
-    /// Reads the signed-off revision and its decisions; makes the unit's
-    /// certificate on first use (self-managed, kept in the store).
-    pub fn read(
-        store: &mut Store,
-        id: &str,
-        unit: &UnitId,
-        unit_name: &str,
-        now: DateTime<Utc>,
-        keeping: &CertificateKeeping<'_>,
-    ) -> Result<Self, CommandError> {
-        // Refuses unless the chain is complete for the current revision.
-        store.sign_off(id)?;
-        let case = store.case(id)?;
-        let content = store
-            .current_draft(id)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "答复稿".into(),
-            })?
-            .content;
-        let certificate = unit_certificate(store, unit, unit_name, now, keeping)?;
-        Ok(Self {
-            assignment: AssignmentId::new(id),
-            content,
-            chain: case.approval_chain,
-            decisions: store.decision_history(id)?,
-            keys: store.known_keys()?,
-            certificate,
-        })
-    }
-}
 
 /// Where the unit's certificate and its private key are kept: the OS
 /// credential store where one exists (out of the data directory), else the
@@ -105,34 +59,34 @@ pub fn unit_certificate(
     Ok(cert)
 }
 
-fn seal_error(e: jianban_seal::SealError) -> CommandError {
-    CommandError::new(e.code(), e.to_string())
+/// A sealing error for the person. A sign-off that does not verify reads
+/// as the store's own check says it (the same code and message as before
+/// sealing moved into `jianban-seal`).
+pub fn seal_error(e: jianban_seal::SealError) -> CommandError {
+    match e {
+        jianban_seal::SealError::SignOff(e) => jianban_store::StoreError::SignOff(e).into(),
+        other => CommandError::new(other.code(), other.to_string()),
+    }
 }
 
-/// The sealed PDF of `letter` (its text must be `src.content`'s).
-pub fn final_pdf(
-    renderer: &mut LetterRenderer,
-    letter: &Letter,
-    src: &SealSource,
-    now: DateTime<Utc>,
-) -> Result<Vec<u8>, CommandError> {
-    seal_letter(
-        renderer,
-        &SealInput {
-            assignment: &src.assignment,
-            unit: &letter.unit,
-            content: &src.content,
-            chain: &src.chain,
-            decisions: &src.decisions,
-            registry: &src.keys,
-            certificate: &src.certificate,
-            date: None,
-            suggestion: letter.suggestion.clone(),
-            seal_image: letter.seal.clone(),
-            sealed_at: now,
-        },
-    )
-    .map_err(seal_error)
+/// The signed decisions behind the approvals `case` counts (its current
+/// revision, in chain order; an edit or a return voids the others), picked
+/// from everything recorded for it: the latest signature of each.
+pub fn counted_decisions(case: &Case, recorded: Vec<SignedDecision>) -> Vec<SignedDecision> {
+    case.approvals
+        .iter()
+        .filter_map(|a| {
+            recorded
+                .iter()
+                .rev()
+                .find(|d| {
+                    d.record.step == a.step
+                        && d.record.revision == a.revision
+                        && d.record.decision == Decision::Approve
+                })
+                .cloned()
+        })
+        .collect()
 }
 
 /// Checks a sealed letter against the approver keys this PC knows.

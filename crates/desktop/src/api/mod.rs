@@ -15,10 +15,10 @@ pub mod workbench;
 #[cfg(test)]
 mod tests;
 
-pub(crate) fn now() -> chrono::NaiveDateTime {
+pub fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
-pub(crate) fn today() -> chrono::NaiveDate {
+pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }

@@ -50,7 +50,7 @@ pub fn queue(state: &AppState) -> Result<Vec<ApprovalItem>, CommandError> {
                     saved_at: rev.saved_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                     restored_from: None,
                 },
-                row: crate::dto::WorkbenchRow::from(item).row,
+                row: crate::dto::AssignmentRow::from(item),
             });
         }
         Ok(out)

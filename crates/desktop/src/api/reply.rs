@@ -7,7 +7,9 @@ use jianban_domain::HandlingRole;
 use jianban_letter::{Letter, SuggestionRef};
 use jianban_store::{Store, StoreError, SuggestionDetail};
 
-use crate::dto::{DraftView, ExportResult, PreviewView, ReplyFields, RevisionView, SavedDraft};
+use crate::dto::{
+    DraftView, ExportResult, LetterVerification, PreviewView, ReplyFields, RevisionView, SavedDraft,
+};
 use crate::error::{code, CommandError};
 use crate::state::AppState;
 use crate::templates::{reply_template, TemplateInput};
@@ -217,58 +219,20 @@ pub fn preview(
     })
 }
 
-/// Writes the reply to `path`: a `.pdf` only when the sign-off verifies
-/// (through [`crate::export::final_pdf`]), a `.docx` always (marked as a
-/// draft in its default name until signed off).
+/// Writes the reply to `path` in one pass: one read of the case and its
+/// current revision under one store lock, one letter, one layout. A `.pdf`
+/// only when the sign-off verifies (checked once, inside `jianban-seal`,
+/// 不审核不答复); a `.docx` always (marked as a draft in its default name
+/// until signed off).
 pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult, CommandError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let (ctx, content, sign_off) = state.with_store(|s| {
-        let ctx = context(s, id)?;
-        let content = s
-            .current_draft(id)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "答复稿".into(),
-            })?
-            .content;
-        Ok((ctx, content, s.sign_off(id)))
-    })?;
-    let letter = letter(&ctx, &content);
-    let (bytes, pages, report, sign_off) = match ext.as_str() {
-        "pdf" => {
-            // Final export only from a verified sign-off (不审核不答复).
-            let sign_off = sign_off.map_err(CommandError::from)?;
-            let now = chrono::Utc::now();
-            let keeping = crate::export::CertificateKeeping::new(
-                crate::secrets::system(),
-                state.data_dir()?,
-                &ctx.unit_id,
-            );
-            let source = state.with_store_cmd(|s| {
-                crate::export::SealSource::read(s, id, &ctx.unit_id, &ctx.unit_name, now, &keeping)
-            })?;
-            let (pdf, pages, report) = state.with_renderer(|r| {
-                let (layout, report) = r.layout(&letter)?;
-                let pdf = crate::export::final_pdf(r, &letter, &source, now)?;
-                Ok((pdf, layout.page_count(), report))
-            })?;
-            (pdf, pages, report, Some(sign_off))
-        }
-        "docx" => {
-            let sign_off = sign_off.ok();
-            let mut letter = letter.clone();
-            letter.approval = sign_off.as_ref().map(|s| jianban_letter::ApprovalBlock {
-                signer: s.signer_name.clone(),
-                signed_at: Some(s.signed_at),
-                verification_code: Some(s.verification_code.clone()),
-                qr_payload: None,
-            });
-            let r = state.with_renderer(|r| Ok(r.render_docx(&letter)?))?;
-            (r.output, r.pages, r.report, sign_off)
-        }
+    let sealed = match ext.as_str() {
+        "pdf" => true,
+        "docx" => false,
         _ => {
             return Err(CommandError::new(
                 code::EXPORT,
@@ -276,15 +240,125 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
             ))
         }
     };
+    let now = chrono::Utc::now();
+    let source = state.with_store_cmd(|s| ExportSource::read(s, state, id, sealed, now))?;
+    let (bytes, pages, report, verification_code) =
+        state.with_renderer(|r| match &source.kind {
+            Kind::Sealed {
+                verified,
+                certificate,
+            } => {
+                let sealed = verified
+                    .seal(
+                        r,
+                        &jianban_seal::SealOptions {
+                            certificate,
+                            date: None,
+                            suggestion: source.letter.suggestion.clone(),
+                            seal_image: source.letter.seal.clone(),
+                            sealed_at: now,
+                        },
+                    )
+                    .map_err(crate::export::seal_error)?;
+                let code = verified.sign_off().verification_code.clone();
+                Ok((sealed.pdf, sealed.pages, sealed.report, Some(code)))
+            }
+            Kind::Docx { sign_off } => {
+                let mut letter = source.letter.clone();
+                letter.approval = sign_off.as_ref().map(|s| jianban_letter::ApprovalBlock {
+                    signer: s.signer_name.clone(),
+                    signed_at: Some(s.signed_at),
+                    verification_code: Some(s.verification_code.clone()),
+                    qr_payload: None,
+                });
+                let docx = r.render_docx(&letter)?;
+                let code = sign_off.as_ref().map(|s| s.verification_code.clone());
+                Ok((docx.output, docx.pages, docx.report, code))
+            }
+        })?;
     crate::export::write_file(path, &bytes)?;
     tracing::info!(assignment = id, path = %path.display(), "exported");
     Ok(ExportResult {
         path: path.display().to_string(),
         pages: pages as u32,
-        is_final: sign_off.is_some(),
-        verification_code: sign_off.map(|s| s.verification_code),
+        is_final: verification_code.is_some(),
+        verification_code,
         substitutions: substitutions(&report),
     })
+}
+
+/// What an export reads from the store, in one go.
+struct ExportSource {
+    /// The letter of the current revision (without approval block).
+    letter: Letter,
+    kind: Kind,
+}
+
+enum Kind {
+    /// The final PDF: the sign-off verified, the unit certificate at hand.
+    Sealed {
+        verified: jianban_seal::VerifiedSignOff,
+        certificate: jianban_seal::UnitCertificate,
+    },
+    /// The Word file, with the approval block when signed off.
+    Docx {
+        sign_off: Option<jianban_store::SignOff>,
+    },
+}
+
+impl ExportSource {
+    /// Reads the case, its current revision and (for a sealed letter) the
+    /// signed decisions and known keys, and verifies the sign-off; the unit
+    /// certificate is made on first use, only once the sign-off verified.
+    fn read(
+        s: &mut Store,
+        state: &AppState,
+        id: &str,
+        sealed: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, CommandError> {
+        let ctx = context(s, id)?;
+        let content = s
+            .current_draft(id)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "答复稿".into(),
+            })?
+            .content;
+        let letter = letter(&ctx, &content);
+        if !sealed {
+            let sign_off = s.sign_off(id).ok();
+            return Ok(Self {
+                letter,
+                kind: Kind::Docx { sign_off },
+            });
+        }
+        let case = s.case(id)?;
+        let decisions = crate::export::counted_decisions(&case, s.decision_history(id)?);
+        let keys = s.known_keys()?;
+        let verified = jianban_seal::verify_sign_off(&jianban_seal::SignOffInput {
+            assignment: &case.assignment,
+            unit: &letter.unit,
+            content: &content,
+            chain: &case.approval_chain,
+            decisions: &decisions,
+            registry: &keys,
+        })
+        .map_err(crate::export::seal_error)?;
+        let keeping = crate::export::CertificateKeeping::new(
+            state.secrets(),
+            state.data_dir()?,
+            &ctx.unit_id,
+        );
+        let certificate =
+            crate::export::unit_certificate(s, &ctx.unit_id, &ctx.unit_name, now, &keeping)?;
+        Ok(Self {
+            letter,
+            kind: Kind::Sealed {
+                verified,
+                certificate,
+            },
+        })
+    }
 }
 
 /// The default file name and whether the export would be final.
@@ -297,4 +371,17 @@ pub fn export_name(state: &AppState, id: &str, ext: &str) -> Result<(String, boo
             signed,
         ))
     })
+}
+
+/// Checks a sealed letter (valid / tampered / unknown signer) against the
+/// approver keys this PC knows.
+pub fn verify_letter(state: &AppState, path: &Path) -> Result<LetterVerification, CommandError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        CommandError::new(
+            code::EXPORT,
+            format!("无法读取 {}（{e}），请确认文件存在且可读。", path.display()),
+        )
+    })?;
+    let verification = state.with_store_cmd(|s| crate::export::verify(s, &bytes))?;
+    Ok(LetterVerification::of(path, &verification))
 }

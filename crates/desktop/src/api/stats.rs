@@ -335,7 +335,7 @@ mod tests {
 
     fn demo_state() -> (tempfile::TempDir, AppState) {
         let tmp = tempfile::tempdir().unwrap();
-        let state = AppState::open(tmp.path().to_path_buf());
+        let state = AppState::open(tmp.path().to_path_buf(), &crate::secrets::NoCredentialStore);
         (tmp, state)
     }
 
@@ -474,7 +474,7 @@ mod tests {
     #[test]
     fn an_empty_store_has_no_statistics_yet() {
         let tmp = tempfile::tempdir().unwrap();
-        let state = AppState::open(tmp.path().to_path_buf());
+        let state = AppState::open(tmp.path().to_path_buf(), &crate::secrets::NoCredentialStore);
         // An empty server-mode store: no session at all.
         state
             .with_inner(|inner| {

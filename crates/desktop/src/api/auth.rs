@@ -1,7 +1,6 @@
 //! First run, login to the central server, local login of approvers.
 
 use jianban_domain::{UnitId, UserId, UserRole};
-use jianban_protocol::{KeyReceipt, RegisterKeyRequest};
 use jianban_store::Account;
 use jianban_sync::Credentials;
 
@@ -173,12 +172,7 @@ fn register_key(
     let device = device_id(state)?;
     let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
     client.login(user_id, password)?;
-    let receipt: KeyReceipt = client.post(
-        "/v1/auth/keys",
-        &RegisterKeyRequest {
-            public_key: key.to_string(),
-        },
-    )?;
+    let receipt = client.register_key(key)?;
     tracing::info!(
         user = user_id,
         created = receipt.created,

@@ -7,7 +7,7 @@ use crate::state::{AppState, DEMO_PASSWORD};
 
 fn demo_state() -> (tempfile::TempDir, AppState) {
     let tmp = tempfile::tempdir().unwrap();
-    let state = AppState::open(tmp.path().to_path_buf());
+    let state = AppState::open(tmp.path().to_path_buf(), &crate::secrets::NoCredentialStore);
     (tmp, state)
 }
 
@@ -16,7 +16,7 @@ fn the_workbench_counts_every_group_from_its_rows() {
     let (_tmp, state) = demo_state();
     let wb = workbench::workbench(&state).unwrap();
     assert!(wb.rows.len() >= 40);
-    assert_eq!(wb.counts.len(), StateGroup::ALL.len());
+    assert_eq!(wb.counts.len(), crate::workbench::Group::ALL.len());
     for c in &wb.counts {
         let n = wb
             .rows
@@ -311,7 +311,8 @@ fn settings_read_fonts_and_keep_prefix_and_cc() {
     assert_eq!(s.default_cc, vec!["市政府办公室".to_string()]);
     assert!(s.accounts.iter().any(|a| a.user_id == "fgw-head"));
     assert!(!s.fonts.is_empty() || s.font_error.is_some());
-    let back = crate::config::AppConfig::load(tmp.path()).unwrap();
+    let back =
+        crate::config::AppConfig::load(tmp.path(), &crate::secrets::NoCredentialStore).unwrap();
     assert_eq!(back.doc_prefix, "宿发改建复");
     // A new template uses the prefix.
     let t = reply::template(&state, "a186-fgw", "A").unwrap();
