@@ -411,11 +411,15 @@ fn key_progress(rs: &[&CaseRow]) -> KeyProgress {
     answering.sort_by_key(|r| (progress(r.case.state), r.unit_name.clone()));
     let main = answering.first().copied().unwrap_or(rs[0]);
     let mut units: Vec<String> = answering.iter().map(|r| r.unit_name.clone()).collect();
-    units.extend(
-        rs.iter()
-            .filter(|r| !r.assignment.role.replies_to_deputy())
-            .map(|r| r.unit_name.clone()),
-    );
+    // By name, not in the order the rows came in: the desktop's store and
+    // the server read their rows in different orders.
+    let mut co_handlers: Vec<String> = rs
+        .iter()
+        .filter(|r| !r.assignment.role.replies_to_deputy())
+        .map(|r| r.unit_name.clone())
+        .collect();
+    co_handlers.sort();
+    units.extend(co_handlers);
     let replied = !answering.is_empty() && answering.iter().all(|r| r.has_replied());
     KeyProgress {
         suggestion_number: main.suggestion_number,

@@ -16,7 +16,7 @@ use jianban_protocol::{
 use crate::db::{DbError, Tx, Val};
 use crate::error::{ApiError, ApiResult};
 use crate::params;
-use crate::service::cases::{audit, load, role_code, AuditRecord, CommandError};
+use crate::service::cases::{audit, load, AuditRecord, CommandError};
 use crate::service::changes::{emit, unit_audience, EVERYONE};
 use crate::service::{fmt_time, Service};
 
@@ -75,7 +75,7 @@ fn check_parts(
     let mut roles = Vec::new();
     for r in &existing {
         units.insert(r.text(0)?);
-        roles.push(r.text(1)?);
+        roles.push(stored_role(&r.text(1)?)?);
     }
     for p in parts {
         if !units.insert(p.unit_id.clone()) {
@@ -87,11 +87,11 @@ fn check_parts(
                 ),
             ));
         }
-        roles.push(role_code(p.role).to_string());
+        roles.push(p.role);
     }
-    let leads = roles.iter().filter(|r| *r == "lead").count();
-    let co = roles.iter().any(|r| r == "co_handler");
-    let split = roles.iter().any(|r| r == "split");
+    let leads = roles.iter().filter(|r| **r == HandlingRole::Lead).count();
+    let co = roles.contains(&HandlingRole::CoHandler);
+    let split = roles.contains(&HandlingRole::Split);
     let bad = if leads > 1 {
         Some("一件建议只能有一个主办单位")
     } else if co && leads == 0 {
@@ -108,6 +108,11 @@ fn check_parts(
         ));
     }
     Ok(())
+}
+
+/// A handling role as the database stores it.
+pub(crate) fn stored_role(code: &str) -> Result<HandlingRole, DbError> {
+    HandlingRole::from_code(code).ok_or_else(|| DbError::Decode(format!("unknown role {code}")))
 }
 
 fn check_unit(tx: &mut dyn Tx, unit: &str) -> ApiResult<String> {
@@ -181,7 +186,7 @@ impl Service {
                     check_unit(tx, &p.unit_id)?;
                     tx.exec(
                         "INSERT INTO pre_assignments (suggestion_id, unit_id, role, at) VALUES ($1, $2, $3, $4)",
-                        params![&item.suggestion_id, &p.unit_id, role_code(p.role), fmt_time(now)],
+                        params![&item.suggestion_id, &p.unit_id, p.role.code(), fmt_time(now)],
                     )?;
                     let id = format!("{}-{}", item.suggestion_id, p.unit_id);
                     let notice = NoticeData {
@@ -333,7 +338,7 @@ impl Service {
                     title: r.text(3)?,
                     unit_id: r.text(4)?,
                     unit_name: r.text(5)?,
-                    role: serde_json::from_value(json!(r.text(6)?)).map_err(DbError::from)?,
+                    role: stored_role(&r.text(6)?)?,
                     state: CaseState::from_code(&r.text(7)?)
                         .ok_or_else(|| DbError::Decode("unknown state".into()))?,
                     deadline: r

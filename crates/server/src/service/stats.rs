@@ -14,7 +14,9 @@ use jianban_protocol::{
     ImportQuery, ReportDraft, RowError, StatsQuery, XlsxImportKind, XlsxImportQuery,
     XlsxImportReport,
 };
-use jianban_stats::{CaseRow, Figures, ReportContext, RowIssue, Scope};
+use jianban_stats::{
+    first_reply_days, CaseRow, Figures, ReportContext, RowIssue, Scope, StateFact,
+};
 
 use crate::db::{DbError, Tx, Val};
 use crate::error::{ApiError, ApiResult};
@@ -63,7 +65,8 @@ fn session(tx: &mut dyn Tx, id: Option<&str>) -> ApiResult<SessionInfo> {
 }
 
 /// One row per assignment of the session (of one unit, when given), with
-/// the day each unit first sent its reply, from the audit log.
+/// the day each unit first sent its reply: `jianban_stats::first_reply_day`
+/// over the audit log's state facts (the desktop feeds the same function).
 fn case_rows(tx: &mut dyn Tx, session_id: &str, unit: Option<&str>) -> ApiResult<Vec<CaseRow>> {
     let mut args: Vec<Val> = vec![session_id.into()];
     let mut filter = String::from("s.session_id = $1");
@@ -76,12 +79,18 @@ fn case_rows(tx: &mut dyn Tx, session_id: &str, unit: Option<&str>) -> ApiResult
         .iter()
         .map(|r| Ok((r.text(0)?, r.text(1)?)))
         .collect::<Result<_, DbError>>()?;
-    let replied: HashMap<String, NaiveDate> = tx
+    let state = |code: Option<String>| -> Result<Option<CaseState>, DbError> {
+        code.map(|c| {
+            CaseState::from_code(&c).ok_or_else(|| DbError::Decode(format!("unknown state {c}")))
+        })
+        .transpose()
+    };
+    let facts = tx
         .query(
             &format!(
-                "SELECT l.assignment_id, MIN(l.at) FROM audit_log l
+                "SELECT l.assignment_id, l.at, l.state_before, l.state_after FROM audit_log l
                    JOIN assignments a ON a.id = l.assignment_id JOIN suggestions s ON s.id = a.suggestion_id
-                  WHERE l.action = 'submit' AND {filter} GROUP BY l.assignment_id"
+                  WHERE l.state_after IS NOT NULL AND {filter} ORDER BY l.seq"
             ),
             &args,
         )?
@@ -92,9 +101,15 @@ fn case_rows(tx: &mut dyn Tx, session_id: &str, unit: Option<&str>) -> ApiResult
                 .get(..10)
                 .and_then(|d| d.parse::<NaiveDate>().ok())
                 .ok_or_else(|| DbError::Decode(format!("audit time {at}")))?;
-            Ok((r.text(0)?, day))
+            let fact = StateFact {
+                day,
+                before: state(r.opt_text(2)?)?,
+                after: state(r.opt_text(3)?)?,
+            };
+            Ok((r.text(0)?, fact))
         })
-        .collect::<Result<_, DbError>>()?;
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let replied: HashMap<String, NaiveDate> = first_reply_days(facts);
     let rows = tx.query(
         &format!(
             "SELECT a.assignment_json, a.case_json, u.name, s.data
@@ -351,7 +366,8 @@ impl Service {
                     continue;
                 };
                 let id = found.text(0)?;
-                if found.text(1)? == "co_handler" {
+                if crate::service::office::stored_role(&found.text(1)?)? == HandlingRole::CoHandler
+                {
                     issues.push(issue(format!(
                         "“{}”是第{}号建议的协办单位，不直接答复代表，请填写主办或分办单位",
                         r.unit_name, r.suggestion_number

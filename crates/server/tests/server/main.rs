@@ -4,10 +4,12 @@
 
 mod harness;
 
+mod allowed_actions;
 mod authz;
 mod bad_input;
 mod chains;
 mod crash;
+mod figures_agree;
 mod import;
 mod office;
 mod stats;
