@@ -396,3 +396,80 @@ fn offered_actions_are_accepted_and_hidden_ones_refused(backend: &Backend) {
     assert!(tried >= 45, "only {tried} offered actions tried");
 }
 both!(offered_actions_are_accepted_and_hidden_ones_refused);
+
+/// The demo's own cases, one in each state (co-handlers and a split unit
+/// among them, with their co-handlers' opinions in and out): what is hidden
+/// or blocked for the unit's liaison, its head and the office is refused
+/// and changes nothing; then the first action offered is accepted.
+fn demo_cases_in_every_state(backend: &Backend) {
+    let server = Server::start(backend);
+    let cases = [
+        "a006-zjj",  // 待签收
+        "a007-jtj",  // 已签收
+        "a070-nyj",  // 调整申请中
+        "a039-fgw",  // 起草中, a co-handler's opinion still out
+        "a023-wjw",  // 待审核
+        "a039-scjg", // 待审核, a co-handler
+        "a029-wjw",  // 已签发
+        "a030-gaj",  // 已答复
+        "a198-fgw",  // 退回重办, a split unit
+        "a107-sjj",  // 已评价
+        "a061-sthj", // 已办结
+        "a077-swj",  // 已调整
+    ];
+    let mut office = Person::login(&server, "office1");
+    let calendar = WorkingCalendar::national();
+    let policy = DeadlinePolicy::default();
+    let mut states = std::collections::HashSet::new();
+    for id in cases {
+        let unit = id.split_once('-').unwrap().1;
+        let mut people = [
+            Person::login(&server, &format!("{unit}-liaison")),
+            Person::login(&server, &format!("{unit}-head")),
+        ];
+        let mut feed = Feed {
+            after: 0,
+            cases: HashMap::new(),
+        };
+        let case = feed.case(&people[0].client, id);
+        states.insert(case.state);
+        let mut first_offered = None;
+        for person in people.iter_mut().chain(std::iter::once(&mut office)) {
+            let ctx = Context {
+                actor: &person.actor,
+                now: now(),
+                calendar: &calendar,
+                policy: &policy,
+            };
+            let allowed = allowed_actions(&case, &ctx);
+            for (kind, availability) in allowed.0 {
+                if availability == Availability::Offered {
+                    first_offered = first_offered.or(Some((person.actor.role, kind)));
+                    continue;
+                }
+                let r = person.attempt(id, kind, &case);
+                assert!(
+                    r.is_err(),
+                    "{kind:?} is {availability:?} for {:?} on {id}, but the server accepted it",
+                    person.actor.role
+                );
+            }
+        }
+        assert_eq!(
+            feed.case(&people[0].client, id),
+            case,
+            "a refusal changed {id}"
+        );
+        if let Some((role, kind)) = first_offered {
+            let person = match role {
+                UserRole::OfficeStaff => &mut office,
+                UserRole::Head => &mut people[1],
+                _ => &mut people[0],
+            };
+            let r = person.attempt(id, kind, &case);
+            assert_eq!(r, Ok(()), "{kind:?} is offered to {role:?} on {id}");
+        }
+    }
+    assert_eq!(states.len(), CaseState::ALL.len(), "{states:?}");
+}
+both!(demo_cases_in_every_state);
