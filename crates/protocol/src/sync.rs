@@ -8,6 +8,8 @@ use jianban_domain::{
     Assignment, Case, ContactRecord, HandlingRole, ReplyContent, RevisionHash, UnitId,
 };
 
+use jianban_signoff::SignedDecision;
+
 use crate::ErrorBody;
 
 /// `POST /v1/sync/push`: a batch of outbox rows from one device, in order.
@@ -30,10 +32,11 @@ pub struct PushCommand {
     /// The case version the command was based on (information only: the
     /// server re-runs the command against its current case).
     pub base_version: u64,
-    /// An action code (`receive`, `approve`, …), `save_draft` or
-    /// `record_contact`.
+    /// An action code (`receive`, `submit`, …), `save_draft`,
+    /// `record_contact` or `signed_decision`.
     pub kind: String,
-    /// The action JSON, or [`SaveDraftPayload`], or [`RecordContactPayload`].
+    /// The action JSON, or [`SaveDraftPayload`], [`RecordContactPayload`]
+    /// or [`SignedDecisionPayload`].
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
     /// Device time: metadata, never used for ordering.
@@ -62,7 +65,7 @@ pub struct SaveDraftPayload {
 #[serde(deny_unknown_fields)]
 pub struct SignedDecisionPayload {
     #[schema(value_type = Object)]
-    pub signed_decision: serde_json::Value,
+    pub signed_decision: SignedDecision,
 }
 
 /// Payload of a `record_contact` command.

@@ -17,7 +17,9 @@ use jianban_signoff::{
     LoginAttempts, SignOff, SignedDecision, SigningIdentity, SignoffError, UnlockedKey,
 };
 
-use crate::cases::{load_case, transition, Ctx, Outbox};
+use jianban_casework::Command;
+
+use crate::cases::load_case;
 use crate::error::{Result, StoreError};
 use crate::Store;
 
@@ -355,37 +357,15 @@ impl Store {
             actual: session.account.role,
         })?;
         let actor = session.account.actor();
-        let action = match decision {
-            Decision::Approve => Action::Approve {
-                revision: revision.clone(),
-                comment: comment.to_string(),
-            },
-            Decision::Return => Action::ReturnToDrafter {
-                comment: comment.to_string(),
-            },
-        };
-        let Store {
-            conn,
-            calendar,
-            policy,
-            ..
-        } = self;
-        let tx = conn.transaction()?;
-        let ctx = Ctx {
-            actor: &actor,
-            now,
-            calendar,
-            policy,
-            outbox: Outbox::Queue,
-        };
-        let (before, _) = load_case(&tx, id)?;
+        let (before, _) = load_case(&self.conn, id)?;
         let step = before.approvals.len();
         let step_title = before
             .approval_chain
             .get(step)
             .map_or_else(String::new, |s| s.title.clone());
-        // The record is signed before the transition so its signature can
-        // travel in the same outbox command.
+        // The record is signed before the change so its signature travels
+        // in the same outbox command; the orchestration checks the step
+        // again inside the transaction.
         let signed = sign(
             DecisionRecord {
                 assignment_id: AssignmentId::new(id),
@@ -401,11 +381,7 @@ impl Store {
             },
             key,
         );
-        let payload = serde_json::json!({ "signed_decision": signed });
-        let (_, after) = transition(&tx, id, &action, &ctx, "signed_decision", payload)?;
-        insert_decision(&tx, &signed)?;
-        tx.commit()?;
-        Ok(after)
+        Ok(self.run(id, Command::Decide(signed), &actor, now)?.after)
     }
 
     /// The verified sign-off of the case's current revision, or why there is
@@ -475,7 +451,7 @@ pub(crate) fn record_remote_decision(tx: &Transaction<'_>, d: &SignedDecision) -
     Ok(())
 }
 
-fn insert_decision(tx: &Transaction<'_>, d: &SignedDecision) -> Result<()> {
+pub(crate) fn insert_decision(tx: &Transaction<'_>, d: &SignedDecision) -> Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO signed_decisions (assignment_id, revision, step, decision, signed_json) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![

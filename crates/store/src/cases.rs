@@ -1,15 +1,18 @@
 //! Case changes: workflow actions, draft revisions and contact records.
 //!
-//! Each public method is one transaction that writes the change, its
-//! audit-log entry and its outbox command together.
+//! What a change does is decided and orchestrated by `jianban_casework`;
+//! this module is the store's side of it ([`LocalCases`]: how a case, a
+//! revision, a contact, the audit line and the outbox row are written) and
+//! the reads of the same tables. Each public method is one transaction that
+//! writes the change, its audit-log entry and its outbox command together.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use jianban_domain::validate::{check_reply, check_required_line, check_text};
+use jianban_casework::{AuditLine, CaseStorage, Command, DraftSave, NewRevision, Outcome, Request};
 use jianban_domain::*;
+use jianban_signoff::SignedDecision;
 
 use crate::error::{Result, StoreError};
 use crate::journal::{self, Record};
@@ -51,18 +54,20 @@ pub(crate) fn load_case(tx: &rusqlite::Connection, id: &str) -> Result<(Case, St
     .and_then(|(json, sid)| Ok((serde_json::from_str(&json)?, sid)))
 }
 
-fn write_case(tx: &Transaction<'_>, case: &Case) -> Result<()> {
-    tx.execute(
-        "UPDATE assignments SET state = ?2, deadline = ?3, version = ?4, case_json = ?5 WHERE id = ?1",
-        params![
-            case.assignment.as_str(),
-            case.state.code(),
-            case.current_deadline().map(|d| d.to_string()),
-            case.version as i64,
-            serde_json::to_string(case)?
-        ],
-    )?;
-    Ok(())
+fn load_opt(tx: &rusqlite::Connection, id: &str) -> Result<Option<Case>> {
+    match load_case(tx, id) {
+        Ok((case, _)) => Ok(Some(case)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn suggestion_of(tx: &rusqlite::Connection, id: &str) -> Result<String> {
+    Ok(tx.query_row(
+        "SELECT suggestion_id FROM assignments WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 /// Whether changes are also queued for the central server. Demo history is
@@ -73,78 +78,169 @@ pub(crate) enum Outbox {
     Skip,
 }
 
-pub(crate) struct Ctx<'a> {
-    pub actor: &'a Actor,
-    pub now: NaiveDateTime,
-    pub calendar: &'a WorkingCalendar,
-    pub policy: &'a DeadlinePolicy,
+/// The store as a storage of the shared case orchestration
+/// (`jianban_casework`), inside one transaction.
+pub(crate) struct LocalCases<'t, 'c> {
+    pub tx: &'t Transaction<'c>,
     pub outbox: Outbox,
 }
 
-/// Applies `action` to the stored case and records it. `kind` and `payload`
-/// describe the command for the outbox and the audit log.
-pub(crate) fn transition(
-    tx: &Transaction<'_>,
-    id: &str,
-    action: &Action,
-    ctx: &Ctx<'_>,
-    kind: &str,
-    payload: serde_json::Value,
-) -> Result<(Case, Case)> {
-    let (before, suggestion_id) = load_case(tx, id)?;
-    let after = before.apply(
-        action,
-        &Context {
-            actor: ctx.actor,
-            now: ctx.now,
-            calendar: ctx.calendar,
-            policy: ctx.policy,
-        },
-    )?;
-    if after == before {
-        return Ok((before, after));
-    }
-    write_case(tx, &after)?;
-    if after.role == HandlingRole::CoHandler
-        && after.state == CaseState::Concluded
-        && before.state != CaseState::Concluded
-    {
-        mark_opinion_received(tx, &suggestion_id, &after.unit)?;
-    }
-    journal::audit(
-        tx,
-        &Record {
-            at: ctx.now,
-            actor: ctx.actor,
-            assignment_id: id,
-            action: kind,
-            detail: payload.clone(),
-            before: Some(before.state),
-            after: Some(after.state),
-        },
-    )?;
-    if ctx.outbox == Outbox::Queue {
-        journal::enqueue(tx, id, before.version, kind, &payload, ctx.now)?;
-    }
-    Ok((before, after))
-}
+impl CaseStorage for LocalCases<'_, '_> {
+    type Error = StoreError;
 
-/// The lead case learns that a co-handler's opinion has been sent.
-fn mark_opinion_received(tx: &Transaction<'_>, suggestion_id: &str, unit: &UnitId) -> Result<()> {
-    let lead: Option<String> = tx
-        .query_row(
-            "SELECT id FROM assignments WHERE suggestion_id = ?1 AND role = 'lead'",
-            [suggestion_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(lead_id) = lead {
-        let (mut lead_case, _) = load_case(tx, &lead_id)?;
-        if lead_case.record_co_opinion(unit) {
-            write_case(tx, &lead_case)?;
+    fn load(&mut self, id: &str) -> Result<Option<Case>> {
+        load_opt(self.tx, id)
+    }
+
+    fn write_case(&mut self, case: &Case) -> Result<()> {
+        self.tx.execute(
+            "UPDATE assignments SET state = ?2, deadline = ?3, version = ?4, case_json = ?5 WHERE id = ?1",
+            params![
+                case.assignment.as_str(),
+                case.state.code(),
+                case.current_deadline().map(|d| d.to_string()),
+                case.version as i64,
+                serde_json::to_string(case)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn lead_of(&mut self, co: &Case) -> Result<Option<Case>> {
+        let suggestion_id = suggestion_of(self.tx, co.assignment.as_str())?;
+        let lead: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM assignments WHERE suggestion_id = ?1 AND role = 'lead'",
+                [suggestion_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match lead {
+            Some(id) => load_opt(self.tx, &id),
+            None => Ok(None),
         }
     }
-    Ok(())
+
+    fn latest_revision(&mut self, id: &str) -> Result<Option<(u32, RevisionHash)>> {
+        latest_revision(self.tx, id)
+    }
+
+    fn insert_revision(&mut self, case: &Case, rev: &NewRevision<'_>) -> Result<()> {
+        insert_revision(
+            self.tx,
+            case.assignment.as_str(),
+            rev.number,
+            rev.content,
+            &rev.author.user,
+            rev.saved_at,
+            rev.restored_from,
+        )
+    }
+
+    fn contact_exists(&mut self, contact_id: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM contact_records WHERE id = ?1",
+                [contact_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    fn insert_contact(
+        &mut self,
+        case: &Case,
+        record: &ContactRecord,
+        by: &Actor,
+        at: NaiveDateTime,
+    ) -> Result<()> {
+        let id = case.assignment.as_str();
+        self.tx.execute(
+            "INSERT INTO contact_records (id, assignment_id, mode, date, people, summary, recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                record.id,
+                id,
+                serde_json::to_value(record.mode)?.as_str().unwrap_or_default(),
+                record.date.to_string(),
+                record.people,
+                record.summary,
+                by.user.as_str(),
+                at.format(TIME_FORMAT).to_string(),
+            ],
+        )?;
+        search::index(
+            self.tx,
+            HitKind::Contact,
+            &record.id,
+            &suggestion_of(self.tx, id)?,
+            &format!("{}\n{}", record.people, record.summary),
+        )
+    }
+
+    fn verify_sign_off(&mut self, case: &Case) -> Result<()> {
+        crate::approvals::verify_case_sign_off(self.tx, case).map(|_| ())
+    }
+
+    fn signer_of(
+        &mut self,
+        decision: &SignedDecision,
+        _case: &Case,
+        issuer: &Actor,
+    ) -> Result<Actor> {
+        // The decision was signed on this PC, in this call, with the
+        // logged-in approver's key: the signer is the one at the screen.
+        let record = &decision.record;
+        if record.signer != issuer.user || record.role != issuer.role {
+            return Err(StoreError::Data(format!(
+                "签名人{}不是当前登录的{}",
+                record.signer_name, issuer.name
+            )));
+        }
+        Ok(issuer.clone())
+    }
+
+    fn insert_decision(
+        &mut self,
+        _case: &Case,
+        decision: &SignedDecision,
+        _at: NaiveDateTime,
+    ) -> Result<()> {
+        crate::approvals::insert_decision(self.tx, decision)
+    }
+
+    fn audit(&mut self, line: &AuditLine<'_>) -> Result<()> {
+        journal::audit(
+            self.tx,
+            &Record {
+                at: line.at,
+                actor: line.actor,
+                assignment_id: line.assignment_id,
+                action: line.change.kind(),
+                detail: line.note.cloned().unwrap_or_else(|| line.change.payload()),
+                before: Some(line.before),
+                after: Some(line.after),
+            },
+        )
+    }
+
+    /// Queues the change for the central server, in the same transaction.
+    fn changed(&mut self, line: &AuditLine<'_>, _case: &Case) -> Result<()> {
+        if self.outbox == Outbox::Queue {
+            journal::enqueue(
+                self.tx,
+                line.assignment_id,
+                line.base_version,
+                line.change.kind(),
+                &line.change.payload(),
+                line.at,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 fn latest_revision(tx: &rusqlite::Connection, id: &str) -> Result<Option<(u32, RevisionHash)>> {
@@ -155,40 +251,6 @@ fn latest_revision(tx: &rusqlite::Connection, id: &str) -> Result<Option<(u32, R
             |r| Ok((r.get::<_, u32>(0)?, RevisionHash(r.get(1)?))),
         )
         .optional()?)
-}
-
-pub(crate) fn save_draft(
-    tx: &Transaction<'_>,
-    id: &str,
-    content: &ReplyContent,
-    ctx: &Ctx<'_>,
-    restored_from: Option<u32>,
-) -> Result<RevisionInfo> {
-    check_reply(content)?;
-    let hash = content.content_hash();
-    let latest = latest_revision(tx, id)?;
-    if let Some((number, latest_hash)) = &latest {
-        if *latest_hash == hash && restored_from.is_none() {
-            // Same text as the current revision: nothing new to keep.
-            return revision_info(tx, id, *number);
-        }
-    }
-    let number = latest.map_or(1, |(n, _)| n + 1);
-    let action = Action::EditDraft {
-        draft: DraftSummary::of(content),
-    };
-    let payload = json!({ "revision": number, "hash": hash, "content": content });
-    transition(tx, id, &action, ctx, "save_draft", payload)?;
-    insert_revision(
-        tx,
-        id,
-        number,
-        content,
-        &ctx.actor.user,
-        ctx.now,
-        restored_from,
-    )?;
-    revision_info(tx, id, number)
 }
 
 /// Inserts a revision and indexes its text for search (the draft's old text
@@ -255,74 +317,16 @@ fn parse_time(s: &str) -> rusqlite::Result<NaiveDateTime> {
     })
 }
 
-pub(crate) fn record_contact(
-    tx: &Transaction<'_>,
-    id: &str,
-    input: &ContactInput,
-    ctx: &Ctx<'_>,
-) -> Result<ContactRecord> {
-    check_required_line("参加人员", &input.people)?;
-    check_text("沟通内容", &input.summary)?;
-    if input.summary.trim().is_empty() {
-        return Err(jianban_domain::validate::InputError::Empty {
-            field: "沟通内容"
-        }
-        .into());
-    }
-    let record = ContactRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        assignment_id: AssignmentId::new(id),
-        mode: input.mode,
-        date: input.date,
-        people: input.people.clone(),
-        summary: input.summary.clone(),
-    };
-    let payload = json!({ "contact": record });
-    transition(
-        tx,
-        id,
-        &Action::RecordContact,
-        ctx,
-        "record_contact",
-        payload,
-    )?;
-    tx.execute(
-        "INSERT INTO contact_records (id, assignment_id, mode, date, people, summary, recorded_by, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            record.id,
-            id,
-            serde_json::to_value(record.mode)?.as_str().unwrap_or_default(),
-            record.date.to_string(),
-            record.people,
-            record.summary,
-            ctx.actor.user.as_str(),
-            ctx.now.format(TIME_FORMAT).to_string(),
-        ],
-    )?;
-    let suggestion_id: String = tx.query_row(
-        "SELECT suggestion_id FROM assignments WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    search::index(
-        tx,
-        HitKind::Contact,
-        &record.id,
-        &suggestion_id,
-        &format!("{}\n{}", record.people, record.summary),
-    )?;
-    Ok(record)
-}
-
 impl Store {
-    /// Runs `f` in one transaction with the store's calendar and policy.
-    fn write<T>(
+    /// Runs `command` on case `id` through the shared orchestration, in one
+    /// transaction: all of its writes or none.
+    pub(crate) fn run(
         &mut self,
+        id: &str,
+        command: Command,
         actor: &Actor,
         now: NaiveDateTime,
-        f: impl FnOnce(&Transaction<'_>, &Ctx<'_>) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<Outcome> {
         let Store {
             conn,
             calendar,
@@ -330,16 +334,21 @@ impl Store {
             ..
         } = self;
         let tx = conn.transaction()?;
-        let ctx = Ctx {
+        let req = Request {
+            id,
             actor,
             now,
             calendar,
             policy,
+            note: None,
+        };
+        let mut storage = LocalCases {
+            tx: &tx,
             outbox: Outbox::Queue,
         };
-        let out = f(&tx, &ctx)?;
+        let outcome = jianban_casework::run(&mut storage, &req, command)?;
         tx.commit()?;
-        Ok(out)
+        Ok(outcome)
     }
 
     /// The workflow aggregate of one assignment.
@@ -377,8 +386,9 @@ impl Store {
         crate::sync_state::set_setting(&self.conn, "approval_chain", &serde_json::to_string(steps)?)
     }
 
-    /// Applies a workflow action (签收, 报送审核, 审核, 报送 …). Draft saves and
-    /// contact records carry content and have their own methods.
+    /// Applies a workflow action (签收, 报送审核, 报送 …). Draft saves,
+    /// contact records and approvals carry content or a signature and have
+    /// their own methods.
     pub fn apply(
         &mut self,
         id: &str,
@@ -386,30 +396,9 @@ impl Store {
         actor: &Actor,
         now: NaiveDateTime,
     ) -> Result<Case> {
-        if matches!(
-            action,
-            Action::EditDraft { .. }
-                | Action::RecordContact
-                | Action::Approve { .. }
-                | Action::ReturnToDrafter { .. }
-        ) {
-            return Err(StoreError::Data(format!(
-                "“{}”须通过保存稿件、登记沟通联系或签名审核完成",
-                action.label_zh()
-            )));
-        }
-        let payload = serde_json::to_value(action)?;
-        self.write(actor, now, |tx, ctx| {
-            if matches!(action, Action::Submit) {
-                // 不审核不答复: only a reply whose signed approvals form a
-                // complete chain over this exact revision goes out.
-                let (case, _) = load_case(tx, id)?;
-                if case.state == CaseState::SignedOff {
-                    crate::approvals::verify_case_sign_off(tx, &case)?;
-                }
-            }
-            Ok(transition(tx, id, action, ctx, action.code(), payload)?.1)
-        })
+        Ok(self
+            .run(id, Command::Act(action.clone()), actor, now)?
+            .after)
     }
 
     /// Saves a draft as a new immutable revision, durably, and applies its
@@ -422,7 +411,8 @@ impl Store {
         actor: &Actor,
         now: NaiveDateTime,
     ) -> Result<RevisionInfo> {
-        self.write(actor, now, |tx, ctx| save_draft(tx, id, content, ctx, None))
+        let save = DraftSave::new(content.clone());
+        self.saved_revision(id, save, actor, now)
     }
 
     /// Makes an old revision current again by saving it as a new revision;
@@ -435,9 +425,25 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<RevisionInfo> {
         let old = self.revision(id, number)?;
-        self.write(actor, now, |tx, ctx| {
-            save_draft(tx, id, &old.content, ctx, Some(number))
-        })
+        let save = DraftSave {
+            restored_from: Some(number),
+            ..DraftSave::new(old.content)
+        };
+        self.saved_revision(id, save, actor, now)
+    }
+
+    fn saved_revision(
+        &mut self,
+        id: &str,
+        save: DraftSave,
+        actor: &Actor,
+        now: NaiveDateTime,
+    ) -> Result<RevisionInfo> {
+        let outcome = self.run(id, Command::SaveDraft(save), actor, now)?;
+        let number = outcome
+            .revision
+            .ok_or_else(|| StoreError::Data("保存稿件后没有当前版本".into()))?;
+        revision_info(&self.conn, id, number)
     }
 
     /// The revision history, oldest first.
@@ -496,7 +502,16 @@ impl Store {
         actor: &Actor,
         now: NaiveDateTime,
     ) -> Result<ContactRecord> {
-        self.write(actor, now, |tx, ctx| record_contact(tx, id, input, ctx))
+        let record = ContactRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            assignment_id: AssignmentId::new(id),
+            mode: input.mode,
+            date: input.date,
+            people: input.people.clone(),
+            summary: input.summary.clone(),
+        };
+        self.run(id, Command::RecordContact(record.clone()), actor, now)?;
+        Ok(record)
     }
 
     pub fn contacts(&self, id: &str) -> Result<Vec<ContactRecord>> {

@@ -1,13 +1,15 @@
-//! Loads the demo data set by replaying its history through the real rules,
-//! so every demo case, revision, contact and audit entry is what the app
-//! itself would have written.
+//! Loads the demo data set by replaying its history through the shared
+//! orchestration (`jianban_casework::replay_demo`, as the server does), so
+//! every demo case, revision, contact, signed decision and audit entry is
+//! what the app itself would have written.
 
 use chrono::{Local, NaiveDate};
 
-use jianban_domain::demo::{script, DemoData, DemoStep};
+use jianban_casework::{replay_demo, DemoError, DemoStorage};
+use jianban_domain::demo::DemoData;
 use jianban_domain::*;
 
-use crate::cases::{self, ContactInput, Ctx, Outbox};
+use crate::cases::{LocalCases, Outbox};
 use crate::error::{Result, StoreError};
 use crate::reference;
 use crate::Store;
@@ -59,62 +61,32 @@ impl Store {
             };
             reference::create_assignment(&tx, &assignment, None, policy, calendar)?;
         }
-        // Co-handlers act first: their opinions reach the lead before it submits.
-        let mut ordered: Vec<_> = demo.assignments.iter().collect();
-        ordered.sort_by_key(|a| a.role != HandlingRole::CoHandler);
-        for a in ordered {
-            for timed in script(demo, a, today) {
-                let role = match &timed.step {
-                    DemoStep::Act(role, _) => *role,
-                    _ => UserRole::Liaison,
-                };
-                let unit = (role != UserRole::OfficeStaff).then_some(&a.unit_id);
-                let user = demo.user(unit, role).ok_or_else(|| {
-                    StoreError::Data(format!("演示数据缺少{}账号", role.label_zh()))
-                })?;
-                let actor = user.actor();
-                let ctx = Ctx {
-                    actor: &actor,
-                    now: timed.at,
-                    calendar,
-                    policy,
-                    outbox: Outbox::Skip,
-                };
-                let id = a.id.as_str();
-                match &timed.step {
-                    DemoStep::Contact(mode, summary) => {
-                        let deputy = demo
-                            .suggestion(&a.suggestion_id)
-                            .and_then(|s| demo.deputy(&s.lead_deputy))
-                            .map_or(String::new(), |d| format!("{}代表", d.name));
-                        let input = ContactInput {
-                            mode: *mode,
-                            date: timed.at.date(),
-                            people: format!("{deputy}；{}", actor.name),
-                            summary: summary.clone(),
-                        };
-                        cases::record_contact(&tx, id, &input, &ctx)?;
-                    }
-                    DemoStep::SaveDraft(content) => {
-                        cases::save_draft(&tx, id, content, &ctx, None)?;
-                    }
-                    DemoStep::Act(_, action) => {
-                        let payload = serde_json::to_value(action)?;
-                        cases::transition(&tx, id, action, &ctx, action.code(), payload)?;
-                    }
-                }
-            }
-            let (case, _) = cases::load_case(&tx, a.id.as_str())?;
-            if case.state != a.state {
-                return Err(StoreError::Data(format!(
-                    "演示数据 {} 应为“{}”，实为“{}”",
-                    a.id,
-                    a.state.label_zh(),
-                    case.state.label_zh()
-                )));
-            }
-        }
+        let mut storage = LocalCases {
+            tx: &tx,
+            outbox: Outbox::Skip,
+        };
+        replay_demo(&mut storage, demo, today, calendar, policy).map_err(|e| match e {
+            DemoError::Command(e) => e,
+            DemoError::Data(message) => StoreError::Data(message),
+        })?;
         tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Demo approvals are signed with keys made for the replay; this PC trusts
+/// them like keys the server vouched for, so demo sign-offs verify here.
+impl DemoStorage for LocalCases<'_, '_> {
+    fn register_demo_key(
+        &mut self,
+        user: &UserId,
+        public_key: &str,
+        _at: chrono::NaiveDateTime,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO known_keys (user_id, public_key) VALUES (?1, ?2)",
+            rusqlite::params![user.as_str(), public_key],
+        )?;
         Ok(())
     }
 }

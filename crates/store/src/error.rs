@@ -1,6 +1,7 @@
 //! The store's errors. Each has a stable code for the boundary error and a
 //! Chinese message that says what to do.
 
+use jianban_casework::Refusal;
 use jianban_domain::validate::InputError;
 use jianban_domain::WorkflowError;
 
@@ -55,6 +56,26 @@ impl From<rusqlite::Error> for StoreError {
                 path: String::new(),
             },
             _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// The shared orchestration's refusals, in the desktop's words.
+impl From<Refusal> for StoreError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotFound(id) => StoreError::NotFound {
+                what: format!("交办记录 {id}"),
+            },
+            // The domain's own words for it (this PC holds one unit's cases).
+            Refusal::Forbidden(action) => WorkflowError::OtherUnit { action }.into(),
+            // The screens never offer these as bare actions; a caller that
+            // tries is told which way they go.
+            Refusal::Unsigned(label) | Refusal::NotAnAction(_, label) => StoreError::Data(format!(
+                "“{label}”须通过保存稿件、登记沟通联系或签名审核完成"
+            )),
+            Refusal::Malformed(message) => StoreError::Data(message),
+            r @ Refusal::WrongStep { .. } => StoreError::Data(r.to_string()),
         }
     }
 }

@@ -1,16 +1,21 @@
-//! Changes to one case, decided by the domain's `Case::apply` and written
-//! with their audit entry and their change-feed rows in the caller's
-//! transaction.
+//! Changes to one case: the server's side of the shared orchestration
+//! (`jianban_casework`), which decides with the domain's `Case::apply` and
+//! writes through [`ServerCases`] the case, its audit entry and its
+//! change-feed rows in the caller's transaction; and 正式交办.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use serde_json::json;
 
-use jianban_domain::validate::{check_reply, check_required_line, check_text, InputError};
+use jianban_casework::{AuditLine, CaseStorage, Change, Command, NewRevision, Refusal, Request};
+use jianban_domain::validate::InputError;
 use jianban_domain::workflow::CoHandlerStatus;
 use jianban_domain::*;
 use jianban_protocol::{
-    AssignmentSnapshot, DraftData, Entity, NoticeData, NoticeKind, OpinionData, SaveDraftPayload,
+    AssignmentSnapshot, DraftData, Entity, NoticeData, NoticeKind, OpinionData,
 };
+use jianban_signoff::SignedDecision;
 
 use crate::db::{next_counter, DbError, Tx};
 use crate::params;
@@ -75,14 +80,6 @@ impl Stored {
             case: self.case.clone(),
             version: self.case.version,
         }
-    }
-}
-
-pub fn role_code(role: HandlingRole) -> &'static str {
-    match role {
-        HandlingRole::Lead => "lead",
-        HandlingRole::CoHandler => "co_handler",
-        HandlingRole::Split => "split",
     }
 }
 
@@ -171,11 +168,323 @@ pub fn latest_revision(
     }
 }
 
+/// The server as a storage of the shared case orchestration
+/// (`jianban_casework`), inside the caller's transaction (one savepoint per
+/// pushed command). Beside the tables, every change goes to the change feed
+/// in the order it is written.
+pub(crate) struct ServerCases<'s, 't> {
+    svc: &'s Service,
+    tx: &'t mut dyn Tx,
+    /// The assignments of the cases loaded so far: the feed snapshot and the
+    /// audiences need them.
+    assignments: HashMap<String, Assignment>,
+}
+
+impl<'s, 't> ServerCases<'s, 't> {
+    pub(crate) fn new(svc: &'s Service, tx: &'t mut dyn Tx) -> Self {
+        ServerCases {
+            svc,
+            tx,
+            assignments: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn tx(&mut self) -> &mut dyn Tx {
+        self.tx
+    }
+
+    fn stored(&self, case: &Case) -> Result<Stored, DbError> {
+        let assignment = self
+            .assignments
+            .get(case.assignment.as_str())
+            .cloned()
+            .ok_or_else(|| {
+                DbError::Decode(format!("assignment {} was not loaded", case.assignment))
+            })?;
+        Ok(Stored {
+            assignment,
+            case: case.clone(),
+        })
+    }
+
+    /// Runs `command` by `actor` and answers the case as it stands after.
+    pub(crate) fn run(
+        &mut self,
+        actor: &Actor,
+        now: NaiveDateTime,
+        id: &str,
+        command: Command,
+        note: Option<&serde_json::Value>,
+    ) -> Result<Stored, CommandError> {
+        let calendar = self.svc.calendar();
+        let req = Request {
+            id,
+            actor,
+            now,
+            calendar: &calendar,
+            policy: &self.svc.policy,
+            note,
+        };
+        let outcome = jianban_casework::run(self, &req, command)?;
+        Ok(self.stored(&outcome.after)?)
+    }
+}
+
+impl CaseStorage for ServerCases<'_, '_> {
+    type Error = CommandError;
+
+    fn load(&mut self, id: &str) -> Result<Option<Case>, CommandError> {
+        Ok(load(self.tx, id)?.map(|st| {
+            self.assignments
+                .insert(id.to_string(), st.assignment.clone());
+            st.case
+        }))
+    }
+
+    fn write_case(&mut self, case: &Case) -> Result<(), CommandError> {
+        write_case(self.tx, case)?;
+        let st = self.stored(case)?;
+        Ok(emit_snapshot(self.tx, &st)?)
+    }
+
+    fn lead_of(&mut self, co: &Case) -> Result<Option<Case>, CommandError> {
+        let co = self.stored(co)?;
+        let lead_id = self
+            .tx
+            .query_opt(
+                "SELECT id FROM assignments WHERE suggestion_id = $1 AND role = 'lead'",
+                params![co.assignment.suggestion_id.as_str()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()?;
+        match lead_id {
+            Some(id) => self.load(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn latest_revision(&mut self, id: &str) -> Result<Option<(u32, RevisionHash)>, CommandError> {
+        Ok(latest_revision(self.tx, id)?.map(|(n, h, _)| (n, h)))
+    }
+
+    fn insert_revision(&mut self, case: &Case, rev: &NewRevision<'_>) -> Result<(), CommandError> {
+        let id = case.assignment.as_str();
+        self.tx.exec(
+            "INSERT INTO revisions (assignment_id, number, hash, author, saved_at, content_json)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            params![
+                id,
+                rev.number,
+                &rev.hash.0,
+                rev.author.user.as_str(),
+                fmt_time(rev.saved_at),
+                serde_json::to_string(rev.content).map_err(DbError::from)?
+            ],
+        )?;
+        let draft = DraftData {
+            assignment_id: id.to_string(),
+            revision: rev.number,
+            hash: rev.hash.clone(),
+            content: rev.content.clone(),
+            author: rev.author.user.to_string(),
+            saved_at: rev.saved_at,
+        };
+        emit(
+            self.tx,
+            Entity::Draft,
+            id,
+            &unit_audience(case.unit.as_str()),
+            &draft,
+        )?;
+        Ok(())
+    }
+
+    fn contact_exists(&mut self, contact_id: &str) -> Result<bool, CommandError> {
+        Ok(self
+            .tx
+            .query_opt("SELECT id FROM contacts WHERE id = $1", params![contact_id])?
+            .is_some())
+    }
+
+    fn insert_contact(
+        &mut self,
+        case: &Case,
+        contact: &ContactRecord,
+        by: &Actor,
+        at: NaiveDateTime,
+    ) -> Result<(), CommandError> {
+        self.tx.exec(
+            "INSERT INTO contacts (id, assignment_id, data, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)",
+            params![
+                &contact.id,
+                case.assignment.as_str(),
+                serde_json::to_string(contact).map_err(DbError::from)?,
+                by.user.as_str(),
+                fmt_time(at)
+            ],
+        )?;
+        emit(
+            self.tx,
+            Entity::Contact,
+            &contact.id,
+            &unit_audience(case.unit.as_str()),
+            contact,
+        )?;
+        Ok(())
+    }
+
+    /// Checks the sign-off with the registered keys, through the server's
+    /// [`SignOffVerifier`](crate::signoff::SignOffVerifier).
+    fn verify_sign_off(&mut self, case: &Case) -> Result<(), CommandError> {
+        let id = case.assignment.as_str();
+        let latest = latest_revision(self.tx, id)?;
+        let decisions = match &latest {
+            Some((_, hash, _)) => super::keys::decisions_for(self.tx, id, hash)?,
+            None => Vec::new(),
+        };
+        let keys = super::keys::registry_for(self.tx, &decisions)?;
+        let rev = latest.as_ref().map(|(n, h, c)| SubmittedRevision {
+            number: *n,
+            hash: h,
+            content: c,
+            decisions: &decisions,
+        });
+        self.svc
+            .verifier()
+            .verify(case, rev.as_ref(), &keys)
+            .map_err(CommandError::SignOff)
+    }
+
+    fn signer_of(
+        &mut self,
+        decision: &SignedDecision,
+        case: &Case,
+        _issuer: &Actor,
+    ) -> Result<Actor, CommandError> {
+        super::keys::signer_of(self.tx, decision, &case.unit)
+    }
+
+    fn insert_decision(
+        &mut self,
+        case: &Case,
+        decision: &SignedDecision,
+        at: NaiveDateTime,
+    ) -> Result<(), CommandError> {
+        Ok(super::keys::insert_decision(
+            self.tx, decision, &case.unit, at,
+        )?)
+    }
+
+    fn audit(&mut self, line: &AuditLine<'_>) -> Result<(), CommandError> {
+        let detail = match (line.note, line.change) {
+            (Some(note), _) => note.clone(),
+            // The server keeps the text once, in `revisions` and `contacts`.
+            (
+                None,
+                Change::DraftSaved {
+                    payload,
+                    device_revision,
+                },
+            ) => json!({
+                "revision": payload.revision,
+                "device_revision": device_revision,
+                "hash": payload.hash,
+            }),
+            (None, Change::ContactRecorded(p)) => json!({
+                "contact_id": p.contact.id,
+                "mode": p.contact.mode,
+                "date": p.contact.date,
+            }),
+            (None, change) => change.payload(),
+        };
+        Ok(audit(
+            self.tx,
+            &AuditRecord {
+                at: line.at,
+                actor: line.actor,
+                assignment_id: Some(line.assignment_id),
+                action: line.change.kind(),
+                detail,
+                before: Some(line.before),
+                after: Some(line.after),
+            },
+        )?)
+    }
+
+    /// The unit learns what the office did to its case.
+    fn changed(&mut self, line: &AuditLine<'_>, case: &Case) -> Result<(), CommandError> {
+        let Change::Acted(action) = line.change else {
+            return Ok(());
+        };
+        if let Some((kind, message)) = notice_of(action) {
+            let notice = NoticeData {
+                id: uuid::Uuid::new_v4().to_string(),
+                assignment_id: line.assignment_id.to_string(),
+                kind,
+                message,
+                by: line.actor.user.to_string(),
+                by_name: line.actor.name.clone(),
+                at: line.at,
+                role: None,
+                date: None,
+            };
+            emit(
+                self.tx,
+                Entity::Notice,
+                &notice.id,
+                &unit_audience(case.unit.as_str()),
+                &notice,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The lead unit gets the opinion's text (the office, while there is no
+    /// lead yet).
+    fn opinion_sent(
+        &mut self,
+        co: &Case,
+        lead: Option<&Case>,
+        at: NaiveDateTime,
+    ) -> Result<(), CommandError> {
+        let audience = lead.map_or_else(|| OFFICE.to_string(), |l| unit_audience(l.unit.as_str()));
+        let co = self.stored(co)?;
+        if let Some(op) = self.svc.opinion_data(self.tx, &co, at)? {
+            emit(
+                self.tx,
+                Entity::Opinion,
+                co.assignment.id.as_str(),
+                &audience,
+                &op,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The shared orchestration's refusals, in the words of a push's answer.
+impl From<Refusal> for CommandError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotFound(id) => CommandError::NotFound(id),
+            Refusal::Forbidden(_) => CommandError::Forbidden,
+            Refusal::Unsigned(_) => CommandError::Unsigned(
+                "审核意见必须由审核人在建办中输入密码签名后上传，未签名的审核记录平台不予接受。请审核人重新审核。"
+                    .into(),
+            ),
+            Refusal::NotAnAction(kind, _) => CommandError::Malformed(format!(
+                "“{kind}”须以save_draft或record_contact命令上传"
+            )),
+            Refusal::Malformed(message) => CommandError::Malformed(message),
+            r @ Refusal::WrongStep { .. } => CommandError::Signature(r.to_string()),
+        }
+    }
+}
+
 impl Service {
-    /// Applies `action` by `actor` to the stored case: the domain decides,
-    /// then the case, its feed rows, its audit line and its side effects
-    /// (the lead learning of a co-handler's opinion, office notices) are
-    /// written. An action that changes nothing writes nothing.
+    /// Applies `action` by `actor` to the stored case through the shared
+    /// orchestration; `detail` is what its audit line says. `kind` is the
+    /// action's code (every caller passes it).
     // The arguments are what one audit line records; a struct would only
     // rename them.
     #[allow(clippy::too_many_arguments)]
@@ -189,126 +498,28 @@ impl Service {
         kind: &str,
         detail: serde_json::Value,
     ) -> Result<Stored, CommandError> {
-        let mut st = load(tx, id)?.ok_or_else(|| CommandError::NotFound(id.to_string()))?;
-        if actor.role != UserRole::OfficeStaff
-            && actor.unit.as_ref() != Some(&st.assignment.unit_id)
-        {
-            return Err(CommandError::Forbidden);
+        if kind != action.code() {
+            return Err(CommandError::Malformed(format!(
+                "命令类型“{kind}”与内容“{}”不一致",
+                action.code()
+            )));
         }
-        let calendar = self.calendar();
-        let before = st.case.clone();
-        let after = before.apply(
-            action,
-            &Context {
-                actor,
-                now,
-                calendar: &calendar,
-                policy: &self.policy,
-            },
-        )?;
-        if matches!(action, Action::Submit) {
-            let latest = latest_revision(tx, id)?;
-            let decisions = match &latest {
-                Some((_, hash, _)) => super::keys::decisions_for(tx, id, hash)?,
-                None => Vec::new(),
-            };
-            let keys = super::keys::registry_for(tx, &decisions)?;
-            let rev = latest.as_ref().map(|(n, h, c)| SubmittedRevision {
-                number: *n,
-                hash: h,
-                content: c,
-                decisions: &decisions,
-            });
-            self.verifier()
-                .verify(&before, rev.as_ref(), &keys)
-                .map_err(CommandError::SignOff)?;
-        }
-        if after == before {
-            return Ok(st);
-        }
-        write_case(tx, &after)?;
-        st.case = after;
-        emit_snapshot(tx, &st)?;
-        audit(
-            tx,
-            &AuditRecord {
-                at: now,
-                actor,
-                assignment_id: Some(id),
-                action: kind,
-                detail,
-                before: Some(before.state),
-                after: Some(st.case.state),
-            },
-        )?;
-        if st.case.role == HandlingRole::CoHandler
-            && st.case.state == CaseState::Concluded
-            && before.state != CaseState::Concluded
-        {
-            self.opinion_sent(tx, &st, now)?;
-        }
-        if let Some((kind, message)) = notice_of(action) {
-            let notice = NoticeData {
-                id: uuid::Uuid::new_v4().to_string(),
-                assignment_id: id.to_string(),
-                kind,
-                message,
-                by: actor.user.to_string(),
-                by_name: actor.name.clone(),
-                at: now,
-                role: None,
-                date: None,
-            };
-            emit(
-                tx,
-                Entity::Notice,
-                &notice.id,
-                &unit_audience(st.assignment.unit_id.as_str()),
-                &notice,
-            )?;
-        }
-        Ok(st)
+        ServerCases::new(self, tx).run(actor, now, id, Command::Act(action.clone()), Some(&detail))
     }
 
-    /// A co-handler sent its signed-off opinion: the lead case learns it
-    /// (a fact, not an action, so its version stays), and the lead unit gets
-    /// the opinion's text.
-    fn opinion_sent(
+    /// Runs one typed command by `actor` (a pushed one, or the demo's).
+    pub(crate) fn run_command(
         &self,
         tx: &mut dyn Tx,
-        co: &Stored,
+        actor: &Actor,
         now: NaiveDateTime,
-    ) -> Result<(), DbError> {
-        let lead_id = tx
-            .query_opt(
-                "SELECT id FROM assignments WHERE suggestion_id = $1 AND role = 'lead'",
-                params![co.assignment.suggestion_id.as_str()],
-            )?
-            .map(|r| r.text(0))
-            .transpose()?;
-        let mut audience = OFFICE.to_string();
-        if let Some(lead_id) = lead_id {
-            if let Some(mut lead) = load(tx, &lead_id)? {
-                if lead.case.record_co_opinion(&co.assignment.unit_id) {
-                    write_case(tx, &lead.case)?;
-                    emit_snapshot(tx, &lead)?;
-                }
-                audience = unit_audience(lead.assignment.unit_id.as_str());
-            }
-        }
-        if let Some(op) = self.opinion_data(tx, co, now)? {
-            emit(
-                tx,
-                Entity::Opinion,
-                co.assignment.id.as_str(),
-                &audience,
-                &op,
-            )?;
-        }
-        Ok(())
+        id: &str,
+        command: Command,
+    ) -> Result<Stored, CommandError> {
+        ServerCases::new(self, tx).run(actor, now, id, command, None)
     }
 
-    fn opinion_data(
+    pub(crate) fn opinion_data(
         &self,
         tx: &mut dyn Tx,
         co: &Stored,
@@ -332,130 +543,6 @@ impl Service {
             content,
             submitted_at: at,
         }))
-    }
-
-    /// A new revision of the draft (one writer: the unit). The hash must be
-    /// the content's; the same text as the latest revision is a no-op.
-    pub fn save_draft(
-        &self,
-        tx: &mut dyn Tx,
-        actor: &Actor,
-        now: NaiveDateTime,
-        id: &str,
-        payload: &SaveDraftPayload,
-    ) -> Result<Stored, CommandError> {
-        check_reply(&payload.content)?;
-        let hash = payload.content.content_hash();
-        if hash != payload.hash {
-            return Err(CommandError::Malformed(
-                "稿件校验值与内容不符，稿件可能在传输中损坏".into(),
-            ));
-        }
-        let latest = latest_revision(tx, id)?;
-        let number = latest.as_ref().map_or(1, |(n, _, _)| n + 1);
-        let action = Action::EditDraft {
-            draft: DraftSummary::of(&payload.content),
-        };
-        let detail =
-            json!({ "revision": number, "device_revision": payload.revision, "hash": hash });
-        let st = self.transition(tx, actor, now, id, &action, "save_draft", detail)?;
-        if latest.as_ref().is_some_and(|(_, h, _)| *h == hash) {
-            return Ok(st);
-        }
-        tx.exec(
-            "INSERT INTO revisions (assignment_id, number, hash, author, saved_at, content_json)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            params![
-                id,
-                number,
-                &hash.0,
-                actor.user.as_str(),
-                fmt_time(now),
-                serde_json::to_string(&payload.content).map_err(DbError::from)?
-            ],
-        )?;
-        let draft = DraftData {
-            assignment_id: id.to_string(),
-            revision: number,
-            hash,
-            content: payload.content.clone(),
-            author: actor.user.to_string(),
-            saved_at: now,
-        };
-        emit(
-            tx,
-            Entity::Draft,
-            id,
-            &unit_audience(st.assignment.unit_id.as_str()),
-            &draft,
-        )?;
-        Ok(st)
-    }
-
-    /// 沟通联系: the record is kept beside the case and counted by it.
-    pub fn record_contact(
-        &self,
-        tx: &mut dyn Tx,
-        actor: &Actor,
-        now: NaiveDateTime,
-        id: &str,
-        contact: &ContactRecord,
-    ) -> Result<Stored, CommandError> {
-        if contact.assignment_id.as_str() != id {
-            return Err(CommandError::Malformed(
-                "沟通记录所属的交办记录与命令不一致".into(),
-            ));
-        }
-        check_required_line("记录编号", &contact.id)?;
-        check_required_line("参加人员", &contact.people)?;
-        check_text("沟通内容", &contact.summary)?;
-        if contact.summary.trim().is_empty() {
-            return Err(InputError::Empty {
-                field: "沟通内容"
-            }
-            .into());
-        }
-        if tx
-            .query_opt(
-                "SELECT id FROM contacts WHERE id = $1",
-                params![&contact.id],
-            )?
-            .is_some()
-        {
-            return Err(CommandError::Malformed(format!(
-                "沟通记录{}已存在",
-                contact.id
-            )));
-        }
-        let detail =
-            json!({ "contact_id": contact.id, "mode": contact.mode, "date": contact.date });
-        let st = self.transition(
-            tx,
-            actor,
-            now,
-            id,
-            &Action::RecordContact,
-            "record_contact",
-            detail,
-        )?;
-        tx.exec(
-            "INSERT INTO contacts (id, assignment_id, data, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)",
-            params![
-                &contact.id,
-                id,
-                serde_json::to_string(contact).map_err(DbError::from)?,
-                actor.user.as_str(),
-                fmt_time(now)
-            ],
-        )?;
-        emit(
-            tx,
-            Entity::Contact,
-            &contact.id,
-            &unit_audience(st.assignment.unit_id.as_str()),
-            contact,
-        )?;
-        Ok(st)
     }
 
     /// 正式交办: a new case waiting for receipt. A lead case tracks the
@@ -496,7 +583,7 @@ impl Service {
                 a.id.as_str(),
                 a.suggestion_id.as_str(),
                 a.unit_id.as_str(),
-                role_code(a.role),
+                a.role.code(),
                 a.assigned_on.to_string(),
                 case.state.code(),
                 case.current_deadline().map(|d| d.to_string()),

@@ -1,22 +1,23 @@
-//! `serve --demo`: the shared demo data set, replayed through the same rules
-//! and in the same order as the desktop's demo import (`jianban-store`), as
-//! of today, so desktop and server show the same cases.
+//! `serve --demo`: the shared demo data set, replayed by the same function
+//! as the desktop's demo import (`jianban_casework::replay_demo`), as of
+//! today, so desktop and server show the same cases.
 
-use chrono::{Local, NaiveDate};
+use chrono::{Local, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
-use jianban_domain::demo::{script, DemoData, DemoStep};
+use jianban_casework::{replay_demo, DemoError, DemoStorage};
+use jianban_domain::demo::DemoData;
 use jianban_domain::*;
-use jianban_protocol::{Entity, SaveDraftPayload};
+use jianban_protocol::Entity;
 
 use crate::error::{ApiError, ApiResult};
 use crate::params;
 use crate::service::accounts::hash_password;
+use crate::service::cases::{CommandError, ServerCases};
 use crate::service::changes::{emit, EVERYONE};
 use crate::service::import::insert_suggestion;
-use crate::service::{Caller, Service};
-use jianban_signoff::{sign, Decision, DecisionRecord, UnlockedKey};
-use std::collections::HashMap;
+use crate::service::keys;
+use crate::service::Service;
 
 impl Service {
     /// Loads the demo once; `false` when it was already there.
@@ -98,114 +99,36 @@ impl Service {
                 let at = assignment.assigned_on.and_hms_opt(9, 0, 0).expect("valid time");
                 self.create_assignment(tx, &system, at, &assignment)?;
             }
-            let mut demo_keys: HashMap<UserId, UnlockedKey> = HashMap::new();
-            // Co-handlers act first: their opinions reach the lead before it submits.
-            let mut ordered: Vec<_> = demo.assignments.iter().collect();
-            ordered.sort_by_key(|a| a.role != HandlingRole::CoHandler);
-            for a in ordered {
-                for timed in script(demo, a, today) {
-                    let role = match &timed.step {
-                        DemoStep::Act(role, _) => *role,
-                        _ => UserRole::Liaison,
-                    };
-                    let unit = (role != UserRole::OfficeStaff).then_some(&a.unit_id);
-                    let user = demo.user(unit, role).ok_or_else(|| {
-                        ApiError::Internal(format!("demo data lacks a {role:?} account"))
-                    })?;
-                    let actor = user.actor();
-                    let id = a.id.as_str();
-                    match &timed.step {
-                        DemoStep::Contact(mode, summary) => {
-                            let deputy = demo
-                                .suggestion(&a.suggestion_id)
-                                .and_then(|s| demo.deputy(&s.lead_deputy))
-                                .map_or(String::new(), |d| format!("{}代表", d.name));
-                            let record = ContactRecord {
-                                id: uuid::Uuid::new_v4().to_string(),
-                                assignment_id: a.id.clone(),
-                                mode: *mode,
-                                date: timed.at.date(),
-                                people: format!("{deputy}；{}", actor.name),
-                                summary: summary.clone(),
-                            };
-                            self.record_contact(tx, &actor, timed.at, id, &record)?;
-                        }
-                        DemoStep::SaveDraft(content) => {
-                            let payload = SaveDraftPayload {
-                                revision: 1,
-                                hash: content.content_hash(),
-                                content: content.clone(),
-                            };
-                            self.save_draft(tx, &actor, timed.at, id, &payload)?;
-                        }
-                        DemoStep::Act(_, action @ (Action::Approve { .. } | Action::ReturnToDrafter { .. })) => {
-                            // Approvals are only ever signed decisions, in
-                            // the demo as in real use.
-                            let key = demo_keys.entry(actor.user.clone()).or_insert_with(UnlockedKey::ephemeral);
-                            let registered = tx.query_opt(
-                                "SELECT 1 FROM signing_keys WHERE user_id = $1 AND public_key = $2",
-                                params![actor.user.as_str(), key.public_key_hex()],
-                            )?;
-                            if registered.is_none() {
-                                tx.exec(
-                                    "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
-                                    params![actor.user.as_str(), key.public_key_hex(), timed.at.format("%Y-%m-%dT%H:%M:%S").to_string()],
-                                )?;
-                            }
-                            let case = crate::service::cases::load(tx, id)?
-                                .ok_or_else(|| ApiError::Internal(format!("demo case {id} missing")))?
-                                .case;
-                            let step = case.approvals.len();
-                            let (decision, revision, comment) = match action {
-                                Action::Approve { revision, comment } => (Decision::Approve, revision.clone(), comment.clone()),
-                                Action::ReturnToDrafter { comment } => (
-                                    Decision::Return,
-                                    case.draft.as_ref().map_or_else(|| RevisionHash(String::new()), |d| d.hash.clone()),
-                                    comment.clone(),
-                                ),
-                                _ => unreachable!("matched above"),
-                            };
-                            let signed = sign(
-                                DecisionRecord {
-                                    assignment_id: a.id.clone(),
-                                    revision,
-                                    step,
-                                    step_title: case.approval_chain.get(step).map_or_else(String::new, |s| s.title.clone()),
-                                    signer: actor.user.clone(),
-                                    signer_name: actor.name.clone(),
-                                    role: actor.role,
-                                    decision,
-                                    comment,
-                                    at: timed.at,
-                                },
-                                key,
-                            );
-                            let caller = Caller { actor: actor.clone(), device_id: "demo".into() };
-                            let detail = json!({ "signed_decision": signed });
-                            self.apply_signed_decision(tx, &caller, timed.at, id, &signed, detail)
-                                .map_err(|e| ApiError::Internal(format!("demo approval of {id}: {e}")))?;
-                        }
-                        DemoStep::Act(_, action) => {
-                            let detail = serde_json::to_value(action)
-                                .map_err(crate::db::DbError::from)?;
-                            self.transition(tx, &actor, timed.at, id, action, action.code(), detail)?;
-                        }
-                    }
-                }
-                let st = crate::service::cases::load(tx, a.id.as_str())?
-                    .ok_or_else(|| ApiError::Internal(format!("demo case {} missing", a.id)))?;
-                if st.case.state != a.state {
-                    return Err(ApiError::Internal(format!(
-                        "demo case {} should be {:?}, is {:?}",
-                        a.id, a.state, st.case.state
-                    )));
-                }
-            }
+            let calendar = self.calendar();
+            let mut storage = ServerCases::new(self, tx);
+            replay_demo(&mut storage, demo, today, &calendar, &self.policy).map_err(|e| match e {
+                DemoError::Command(e) => ApiError::from(e),
+                DemoError::Data(message) => ApiError::Internal(message),
+            })?;
             tx.exec(
                 "INSERT INTO meta (key, value) VALUES ('demo_loaded', $1)",
                 params![json!({ "as_of": today }).to_string()],
             )?;
             Ok(true)
         })
+    }
+}
+
+/// Demo approvals are signed with keys made for the replay; registering
+/// them makes the demo's sign-offs verify on every PC, like real ones.
+impl DemoStorage for ServerCases<'_, '_> {
+    fn register_demo_key(
+        &mut self,
+        user: &UserId,
+        public_key: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), CommandError> {
+        keys::register(
+            self.tx(),
+            user.as_str(),
+            public_key,
+            &at.format(keys::TIME_FORMAT).to_string(),
+        )?;
+        Ok(())
     }
 }

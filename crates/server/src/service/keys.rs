@@ -2,26 +2,27 @@
 //!
 //! An approval reaches the server only as a decision signed with the
 //! approver's key (`jianban_signoff`). The server checks the signature
-//! against the keys registered for the signer, checks that the signer is a
-//! person of the case's unit in the role the record names, and then applies
-//! the approval (or the return) with the signer as the actor.
+//! against the keys registered for the signer and checks that the signer is
+//! a person of the case's unit in the role the record names ([`signer_of`]);
+//! the shared orchestration then applies the approval (or the return) with
+//! the signer as the actor.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use jianban_domain::{Action, Actor, RevisionHash, UnitId, UserId, UserRole};
+use jianban_domain::{Actor, RevisionHash, UnitId, UserId, UserRole};
 use jianban_protocol::{Entity, KeyReceipt, RegisterKeyRequest};
 use jianban_signoff::{is_valid_public_key, verify, Decision, SignedDecision, Verdict};
 use serde_json::json;
 
-use super::cases::{load, CommandError, Stored};
+use super::cases::CommandError;
 use super::changes::{emit, unit_audience};
 use super::{Caller, Service};
 use crate::db::{DbError, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::params;
 
-const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+pub(crate) const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// The signed approvals the server accepted for one revision of a case,
 /// oldest first; a later approval of a step replaces an earlier one.
@@ -108,112 +109,101 @@ impl Service {
         let now = self.now().format(TIME_FORMAT).to_string();
         let user = caller.actor.user.as_str().to_string();
         let key = req.public_key.clone();
-        let created = self.db.write(|tx| -> ApiResult<bool> {
-            let exists = tx
-                .query_opt(
-                    "SELECT 1 FROM signing_keys WHERE user_id = $1 AND public_key = $2",
-                    params![&user, &key],
-                )?
-                .is_some();
-            if !exists {
-                tx.exec(
-                    "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
-                    params![&user, &key, &now],
-                )?;
-            }
-            Ok(!exists)
-        })?;
+        let created = self
+            .db
+            .write(|tx| -> ApiResult<bool> { Ok(register(tx, &user, &key, &now)?) })?;
         Ok(KeyReceipt {
             user_id: user,
             public_key: req.public_key.clone(),
             created,
         })
     }
+}
 
-    /// A `signed_decision` command.
-    pub(crate) fn apply_signed_decision(
-        &self,
-        tx: &mut dyn Tx,
-        caller: &Caller,
-        now: NaiveDateTime,
-        id: &str,
-        decision: &SignedDecision,
-        detail: serde_json::Value,
-    ) -> Result<Stored, CommandError> {
-        let record = &decision.record;
-        if record.assignment_id.as_str() != id {
-            return Err(CommandError::Malformed(
-                "签名记录所属的交办记录与命令不一致".into(),
-            ));
+/// Who signed `decision`, checked: the signature verifies against a key
+/// registered for the signer, and the signer is a person of `unit` in the
+/// role the record names. The approval is applied as that person.
+pub(crate) fn signer_of(
+    tx: &mut dyn Tx,
+    decision: &SignedDecision,
+    unit: &UnitId,
+) -> Result<Actor, CommandError> {
+    let record = &decision.record;
+    match verify(decision, &keys_of(tx, record.signer.as_str())?) {
+        Verdict::Valid => {}
+        Verdict::Tampered => {
+            return Err(CommandError::Signature(
+                "审核签名无效，记录可能被篡改，平台未接受。请重新审核签发。".into(),
+            ))
         }
-        let case = load(tx, id)?.ok_or_else(|| CommandError::NotFound(id.to_string()))?;
-        // The desktop that pushes must belong to the case's unit too.
-        if caller.actor.unit.as_ref() != Some(&case.assignment.unit_id) {
-            return Err(CommandError::Forbidden);
-        }
-        match verify(decision, &keys_of(tx, record.signer.as_str())?) {
-            Verdict::Valid => {}
-            Verdict::Tampered => {
-                return Err(CommandError::Signature(
-                    "审核签名无效，记录可能被篡改，平台未接受。请重新审核签发。".into(),
-                ))
-            }
-            Verdict::UnknownSigner => {
-                return Err(CommandError::Signature(format!(
+        Verdict::UnknownSigner => {
+            return Err(CommandError::Signature(format!(
                 "{}的签名密钥尚未在平台登记，平台无法确认签名。请其登录建办联网登记后重新审核。",
                 record.signer_name
             )))
-            }
         }
-        let actor = signer(tx, record.signer.as_str())?
-            .filter(|a| a.role == record.role && a.unit.as_ref() == Some(&case.assignment.unit_id))
-            .ok_or_else(|| {
-                CommandError::Signature(format!(
-                    "签名人{}不是本单位的{}，平台未接受。",
-                    record.signer_name,
-                    record.role.label_zh()
-                ))
-            })?;
-        // The record names the step it signs; it must be the step the case
-        // is at, or the chain verified at submission would not match.
-        if record.step != case.case.approvals.len() {
-            return Err(CommandError::Signature(format!(
-                "签名记录针对第{}步审核，而该件目前在第{}步，平台未接受。请同步后重新审核。",
-                record.step + 1,
-                case.case.approvals.len() + 1
-            )));
-        }
-        let action = match record.decision {
-            Decision::Approve => Action::Approve {
-                revision: record.revision.clone(),
-                comment: record.comment.clone(),
-            },
-            Decision::Return => Action::ReturnToDrafter {
-                comment: record.comment.clone(),
-            },
-        };
-        let stored = self.transition(tx, &actor, now, id, &action, "signed_decision", detail)?;
-        tx.exec(
-            "INSERT INTO signed_decisions (assignment_id, revision, step, signature, signed_json, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            params![
-                id,
-                &record.revision.0,
-                record.step as i64,
-                &decision.signature,
-                serde_json::to_string(decision).map_err(DbError::from)?,
-                now.format(TIME_FORMAT).to_string()
-            ],
-        )?;
-        // The unit's other PCs need the record to verify the sign-off
-        // themselves. The signature identifies the decision.
-        emit(
-            tx,
-            Entity::SignedDecision,
-            &decision.signature,
-            &unit_audience(case.assignment.unit_id.as_str()),
-            decision,
-        )?;
-        Ok(stored)
     }
+    signer(tx, record.signer.as_str())?
+        .filter(|a| a.role == record.role && a.unit.as_ref() == Some(unit))
+        .ok_or_else(|| {
+            CommandError::Signature(format!(
+                "签名人{}不是本单位的{}，平台未接受。",
+                record.signer_name,
+                record.role.label_zh()
+            ))
+        })
+}
+
+/// Keeps an accepted decision and sends it to the unit's other PCs, which
+/// need it to verify the sign-off themselves. The signature identifies the
+/// decision.
+pub(crate) fn insert_decision(
+    tx: &mut dyn Tx,
+    decision: &SignedDecision,
+    unit: &UnitId,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let record = &decision.record;
+    tx.exec(
+        "INSERT INTO signed_decisions (assignment_id, revision, step, signature, signed_json, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        params![
+            record.assignment_id.as_str(),
+            &record.revision.0,
+            record.step as i64,
+            &decision.signature,
+            serde_json::to_string(decision)?,
+            now.format(TIME_FORMAT).to_string()
+        ],
+    )?;
+    emit(
+        tx,
+        Entity::SignedDecision,
+        &decision.signature,
+        &unit_audience(unit.as_str()),
+        decision,
+    )?;
+    Ok(())
+}
+
+/// Registers `public_key` for `user` unless it already is.
+pub(crate) fn register(
+    tx: &mut dyn Tx,
+    user: &str,
+    public_key: &str,
+    at: &str,
+) -> Result<bool, DbError> {
+    let exists = tx
+        .query_opt(
+            "SELECT 1 FROM signing_keys WHERE user_id = $1 AND public_key = $2",
+            params![user, public_key],
+        )?
+        .is_some();
+    if !exists {
+        tx.exec(
+            "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
+            params![user, public_key, at],
+        )?;
+    }
+    Ok(!exists)
 }

@@ -6,12 +6,10 @@
 //! a refused one leaves nothing behind, consumes its sequence number and
 //! never blocks the commands after it.
 
-use serde_json::Value;
-
-use jianban_domain::Action;
+use jianban_casework::Command;
 use jianban_protocol::{
     CommandResult, CommandStatus, ErrorBody, PushCommand, PushRequest, PushResponse,
-    RecordContactPayload, SaveDraftPayload, SignedDecisionPayload, MAX_PUSH_COMMANDS,
+    MAX_PUSH_COMMANDS,
 };
 
 use crate::db::{savepoint, DbError, Tx};
@@ -98,8 +96,8 @@ impl Service {
         Ok(outcome)
     }
 
-    /// One command, re-run against the server's current case with the
-    /// authenticated user as the actor.
+    /// One command, decoded into its typed form and re-run against the
+    /// server's current case with the authenticated user as the issuer.
     fn apply_command(
         &self,
         tx: &mut dyn Tx,
@@ -107,55 +105,9 @@ impl Service {
         now: chrono::NaiveDateTime,
         cmd: &PushCommand,
     ) -> Result<Stored, CommandError> {
-        let actor = &caller.actor;
-        let id = cmd.assignment_id.as_str();
-        match cmd.kind.as_str() {
-            "save_draft" => {
-                let p: SaveDraftPayload = parse(&cmd.payload)?;
-                self.save_draft(tx, actor, now, id, &p)
-            }
-            "record_contact" => {
-                let p: RecordContactPayload = parse(&cmd.payload)?;
-                self.record_contact(tx, actor, now, id, &p.contact)
-            }
-            "signed_decision" => {
-                let p: SignedDecisionPayload = parse(&cmd.payload)?;
-                let decision: jianban_signoff::SignedDecision = parse(&p.signed_decision)?;
-                self.apply_signed_decision(tx, caller, now, id, &decision, cmd.payload.clone())
-            }
-            kind => {
-                let action: Action = parse(&cmd.payload)?;
-                if action.code() != kind {
-                    return Err(CommandError::Malformed(format!(
-                        "命令类型“{kind}”与内容“{}”不一致",
-                        action.code()
-                    )));
-                }
-                // 不审核不答复: an approval or a return counts only as a decision
-                // signed with the approver's key, never as a bare action.
-                if matches!(
-                    action,
-                    Action::Approve { .. } | Action::ReturnToDrafter { .. }
-                ) {
-                    return Err(CommandError::Unsigned(
-                        "审核意见必须由审核人在建办中输入密码签名后上传，未签名的审核记录平台不予接受。请审核人重新审核。"
-                            .into(),
-                    ));
-                }
-                if matches!(action, Action::EditDraft { .. } | Action::RecordContact) {
-                    return Err(CommandError::Malformed(format!(
-                        "“{kind}”须以save_draft或record_contact命令上传"
-                    )));
-                }
-                let detail = cmd.payload.clone();
-                self.transition(tx, actor, now, id, &action, kind, detail)
-            }
-        }
+        let command = Command::decode(&cmd.kind, &cmd.payload)?;
+        self.run_command(tx, &caller.actor, now, &cmd.assignment_id, command)
     }
-}
-
-fn parse<T: serde::de::DeserializeOwned>(payload: &Value) -> Result<T, CommandError> {
-    serde_json::from_value(payload.clone()).map_err(|e| CommandError::Malformed(e.to_string()))
 }
 
 fn result(
