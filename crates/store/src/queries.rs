@@ -226,9 +226,10 @@ impl Store {
             "SELECT a.id, u.id, u.name, u.doc_prefix, a.role, a.state
                FROM assignments a JOIN units u ON u.id = a.unit_id
               WHERE a.suggestion_id = ?1
-           ORDER BY CASE a.role WHEN 'lead' THEN 0 WHEN 'split' THEN 1 ELSE 2 END, u.name",
+           ORDER BY CASE a.role WHEN ?2 THEN 0 WHEN ?3 THEN 1 ELSE 2 END, u.name",
         )?;
-        let rows = stmt.query_map([&sid], |r| {
+        let order = (HandlingRole::Lead.code(), HandlingRole::Split.code());
+        let rows = stmt.query_map(params![&sid, order.0, order.1], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -320,9 +321,10 @@ impl Store {
                     (SELECT json_extract(r.content_json, '$.body') FROM revisions r
                       WHERE r.assignment_id = a.id ORDER BY r.number DESC LIMIT 1)
                FROM assignments a JOIN units u ON u.id = a.unit_id
-              WHERE a.suggestion_id = ?1 AND a.role = 'co_handler' AND a.state = 'concluded'",
+              WHERE a.suggestion_id = ?1 AND a.role = ?2 AND a.state = ?3",
         )?;
-        let rows = stmt.query_map([&sid], |r| {
+        let sent = (HandlingRole::CoHandler.code(), CaseState::Concluded.code());
+        let rows = stmt.query_map(params![&sid, sent.0, sent.1], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

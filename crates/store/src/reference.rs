@@ -164,16 +164,19 @@ pub(crate) fn create_assignment(
 fn co_handlers_of(tx: &Transaction<'_>, suggestion: &SuggestionId) -> Result<Vec<CoHandlerStatus>> {
     let mut stmt = tx.prepare(
         "SELECT a.unit_id, u.name, a.state, a.case_json FROM assignments a JOIN units u ON u.id = a.unit_id
-          WHERE a.suggestion_id = ?1 AND a.role = 'co_handler'",
+          WHERE a.suggestion_id = ?1 AND a.role = ?2",
     )?;
-    let rows = stmt.query_map([suggestion.as_str()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })?;
+    let rows = stmt.query_map(
+        params![suggestion.as_str(), HandlingRole::CoHandler.code()],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        },
+    )?;
     let mut out = Vec::new();
     for row in rows {
         let (unit, name, state, json) = row?;
@@ -192,8 +195,8 @@ fn co_handlers_of(tx: &Transaction<'_>, suggestion: &SuggestionId) -> Result<Vec
 fn link_co_handler(tx: &Transaction<'_>, a: &Assignment, case: &Case) -> Result<()> {
     let lead: Option<(String, String)> = tx
         .query_row(
-            "SELECT id, case_json FROM assignments WHERE suggestion_id = ?1 AND role = 'lead'",
-            [a.suggestion_id.as_str()],
+            "SELECT id, case_json FROM assignments WHERE suggestion_id = ?1 AND role = ?2",
+            params![a.suggestion_id.as_str(), HandlingRole::Lead.code()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;

@@ -357,8 +357,8 @@ fn apply_change(tx: &Transaction<'_>, change: &RemoteChange, now: NaiveDateTime)
         RemoteChange::Opinion(o) => {
             let lead: Option<String> = tx
                 .query_row(
-                    "SELECT id FROM assignments WHERE suggestion_id = ?1 AND role = 'lead'",
-                    [o.suggestion_id.as_str()],
+                    "SELECT id FROM assignments WHERE suggestion_id = ?1 AND role = ?2",
+                    params![o.suggestion_id.as_str(), HandlingRole::Lead.code()],
                     |r| r.get(0),
                 )
                 .optional()?;
