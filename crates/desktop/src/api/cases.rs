@@ -20,7 +20,7 @@ pub(crate) fn row_of(store: &Store, id: &str) -> Result<AssignmentRow, StoreErro
         .workbench_items(super::today())?
         .into_iter()
         .find(|i| i.assignment_id == id)
-        .map(|i| crate::dto::AssignmentRow::from(i))
+        .map(crate::dto::AssignmentRow::from)
         .ok_or_else(|| StoreError::NotFound {
             what: format!("交办记录 {id}"),
         })

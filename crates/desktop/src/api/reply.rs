@@ -297,8 +297,8 @@ struct ExportSource {
 enum Kind {
     /// The final PDF: the sign-off verified, the unit certificate at hand.
     Sealed {
-        verified: jianban_seal::VerifiedSignOff,
-        certificate: jianban_seal::UnitCertificate,
+        verified: Box<jianban_seal::VerifiedSignOff>,
+        certificate: Box<jianban_seal::UnitCertificate>,
     },
     /// The Word file, with the approval block when signed off.
     Docx {
@@ -354,8 +354,8 @@ impl ExportSource {
         Ok(Self {
             letter,
             kind: Kind::Sealed {
-                verified,
-                certificate,
+                verified: Box::new(verified),
+                certificate: Box::new(certificate),
             },
         })
     }
