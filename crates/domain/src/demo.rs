@@ -152,6 +152,20 @@ impl DemoData {
     }
 }
 
+impl DemoAssignment {
+    /// The formal assignment as of `today` (the desktop and the server
+    /// create the same one).
+    pub fn assignment(&self, today: NaiveDate) -> Assignment {
+        Assignment {
+            id: self.id.clone(),
+            suggestion_id: self.suggestion_id.clone(),
+            unit_id: self.unit_id.clone(),
+            role: self.role,
+            assigned_on: DemoData::assigned_on(self, today),
+        }
+    }
+}
+
 /// What happens to a demo case, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DemoStep {

@@ -52,13 +52,7 @@ impl Store {
             reference::insert_suggestion(&tx, s)?;
         }
         for a in &demo.assignments {
-            let assignment = Assignment {
-                id: a.id.clone(),
-                suggestion_id: a.suggestion_id.clone(),
-                unit_id: a.unit_id.clone(),
-                role: a.role,
-                assigned_on: DemoData::assigned_on(a, today),
-            };
+            let assignment = a.assignment(today);
             reference::create_assignment(&tx, &assignment, None, policy, calendar)?;
         }
         let mut storage = LocalCases {

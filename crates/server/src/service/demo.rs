@@ -89,13 +89,7 @@ impl Service {
                 insert_suggestion(tx, s)?;
             }
             for a in &demo.assignments {
-                let assignment = Assignment {
-                    id: a.id.clone(),
-                    suggestion_id: a.suggestion_id.clone(),
-                    unit_id: a.unit_id.clone(),
-                    role: a.role,
-                    assigned_on: DemoData::assigned_on(a, today),
-                };
+                let assignment = a.assignment(today);
                 let at = assignment.assigned_on.and_hms_opt(9, 0, 0).expect("valid time");
                 self.create_assignment(tx, &system, at, &assignment)?;
             }
