@@ -196,8 +196,8 @@ impl CaseStorage for LocalCases<'_, '_> {
         let record = &decision.record;
         if record.signer != issuer.user || record.role != issuer.role {
             return Err(StoreError::Data(format!(
-                "签名人{}不是当前登录的{}",
-                record.signer_name, issuer.name
+                "签名人{}不是当前登录的{}，审核未保存。请由{}本人登录后重新审核。",
+                record.signer_name, issuer.name, record.signer_name
             )));
         }
         Ok(issuer.clone())
