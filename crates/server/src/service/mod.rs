@@ -3,6 +3,7 @@
 //! callers of these.
 
 pub mod accounts;
+pub mod case_storage;
 pub mod cases;
 pub mod chains;
 pub mod changes;
