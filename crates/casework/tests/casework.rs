@@ -239,6 +239,19 @@ fn actor_of(demo: &DemoData, unit: &UnitId, role: UserRole) -> Actor {
     demo.user(Some(unit), role).unwrap().actor()
 }
 
+/// A demo case awaiting approval, and who approves its next step.
+fn awaiting_approval(demo: &DemoData, mem: &Mem) -> (String, Case, Actor) {
+    let (id, case) = mem
+        .cases
+        .iter()
+        .find(|(_, c)| c.state == CaseState::AwaitingApproval)
+        .map(|(id, c)| (id.clone(), c.clone()))
+        .expect("the demo has a case awaiting approval");
+    let step = &case.approval_chain[case.approvals.len()];
+    let approver = actor_of(demo, &case.unit, step.role);
+    (id, case, approver)
+}
+
 #[test]
 fn the_demo_replays_to_its_states_with_signed_approvals() {
     let demo = demo_data();
@@ -300,14 +313,7 @@ fn the_old_desktop_payloads_still_decode() {
 fn a_bare_approval_is_refused_and_writes_nothing() {
     let demo = demo_data();
     let mut mem = replayed(&demo);
-    let (id, case) = mem
-        .cases
-        .iter()
-        .find(|(_, c)| c.state == CaseState::AwaitingApproval)
-        .map(|(id, c)| (id.clone(), c.clone()))
-        .expect("the demo has a case awaiting approval");
-    let step = &case.approval_chain[case.approvals.len()];
-    let approver = actor_of(&demo, &case.unit, step.role);
+    let (id, case, approver) = awaiting_approval(&demo, &mem);
     let before = mem.clone();
     let err = exec(
         &mut mem,
@@ -332,14 +338,8 @@ fn a_bare_approval_is_refused_and_writes_nothing() {
 fn a_decision_for_another_step_is_refused() {
     let demo = demo_data();
     let mut mem = replayed(&demo);
-    let (id, case) = mem
-        .cases
-        .iter()
-        .find(|(_, c)| c.state == CaseState::AwaitingApproval)
-        .map(|(id, c)| (id.clone(), c.clone()))
-        .unwrap();
+    let (id, case, approver) = awaiting_approval(&demo, &mem);
     let step = case.approvals.len();
-    let approver = actor_of(&demo, &case.unit, case.approval_chain[step].role);
     let signed = sign(
         DecisionRecord {
             assignment_id: case.assignment.clone(),
