@@ -48,6 +48,8 @@ pub enum ApiError {
     Locked { until: String },
     #[error("客户端版本过旧，请升级建办到最新版本后再同步。")]
     UpgradeRequired,
+    #[error("服务器正忙，请稍等几秒后重试。")]
+    Busy,
     #[error("服务器内部错误，请稍后重试；如反复出现，请联系管理员并提供时间点。")]
     Internal(String),
 }
@@ -83,6 +85,7 @@ impl ApiError {
             ApiError::Import { code, .. } => code,
             ApiError::Locked { .. } => "auth.locked",
             ApiError::UpgradeRequired => "protocol.upgrade_required",
+            ApiError::Busy => "server.busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -104,6 +107,7 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -31,7 +31,8 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse),
         (status = 401, description = "auth.invalid_credentials", body = ErrorBody),
-        (status = 429, description = "auth.locked: 10 failures in 15 minutes", body = ErrorBody)))]
+        (status = 429, description = "auth.locked: 10 failures in 15 minutes", body = ErrorBody),
+        (status = 503, description = "server.busy: too many password checks waiting", body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<LoginRequest>,

@@ -2,6 +2,8 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::sync::{Condvar, Mutex, OnceLock};
+
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
@@ -30,14 +32,65 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
+/// Checks a password against a user's hash, or, for a user name that does
+/// not exist, against a stand-in hash: the same argon2id work either way, so
+/// the answer's timing does not tell which accounts exist.
+fn password_matches(password: &str, hash: Option<&str>) -> bool {
+    static STAND_IN: OnceLock<String> = OnceLock::new();
+    let stand_in = STAND_IN.get_or_init(|| hash_password("jianban: no such user"));
+    let matches = PasswordHash::new(hash.unwrap_or(stand_in))
         .map(|h| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &h)
                 .is_ok()
         })
-        .unwrap_or(false)
+        .unwrap_or(false);
+    matches && hash.is_some()
+}
+
+/// How many password checks (argon2id, about 19 MiB and tens of
+/// milliseconds each) run at once, and how many more may wait for a turn.
+/// Beyond that a login is answered "busy" at once: a storm of guesses must
+/// not take every worker thread from the units' sync.
+const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+const PASSWORD_CHECKS_WAITING: usize = 32;
+
+/// A counting gate for the password checks (the service runs on blocking
+/// threads, so a plain mutex and condition variable fit).
+struct PasswordGate {
+    state: Mutex<(usize, usize)>,
+    turn: Condvar,
+}
+
+struct PasswordTurn(&'static PasswordGate);
+
+impl Drop for PasswordTurn {
+    fn drop(&mut self) {
+        let mut s = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.0 -= 1;
+        self.0.turn.notify_one();
+    }
+}
+
+fn password_turn() -> ApiResult<PasswordTurn> {
+    static GATE: PasswordGate = PasswordGate {
+        state: Mutex::new((0, 0)),
+        turn: Condvar::new(),
+    };
+    let at_once = std::thread::available_parallelism().map_or(PASSWORD_CHECKS_AT_ONCE, |n| {
+        n.get().max(PASSWORD_CHECKS_AT_ONCE)
+    });
+    let mut s = GATE.state.lock().unwrap_or_else(|e| e.into_inner());
+    if s.0 >= at_once && s.1 >= PASSWORD_CHECKS_WAITING {
+        return Err(ApiError::Busy);
+    }
+    s.1 += 1;
+    while s.0 >= at_once {
+        s = GATE.turn.wait(s).unwrap_or_else(|e| e.into_inner());
+    }
+    s.1 -= 1;
+    s.0 += 1;
+    Ok(PasswordTurn(&GATE))
 }
 
 struct UserRow {
@@ -97,36 +150,45 @@ impl Service {
             ));
         }
         let now = self.now();
-        let cutoff = now - Duration::minutes(LOCKOUT_WINDOW_MINUTES);
-        let (user, failures) = self.db.read(|tx| -> Result<_, DbError> {
+        // The attempt is counted as a failure before the password is checked,
+        // in one write: parallel guesses each take a slot, and once the
+        // slots of the window are gone the rest are refused unchecked. A
+        // right password clears the slots again.
+        let user = self.db.write(|tx| -> ApiResult<Option<UserRow>> {
+            let cutoff = fmt_time(now - Duration::minutes(LOCKOUT_WINDOW_MINUTES));
+            // Old rows say nothing any more.
+            tx.exec("DELETE FROM login_failures WHERE at <= $1", params![&cutoff])?;
             let failures = tx
                 .query(
                     "SELECT at FROM login_failures WHERE username = $1 AND at > $2 ORDER BY at DESC",
-                    params![&req.username, fmt_time(cutoff)],
+                    params![&req.username, &cutoff],
                 )?
                 .iter()
                 .map(|r| r.text(0))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((load_user(tx, &req.username)?, failures))
+            if failures.len() >= MAX_FAILURES {
+                let until = parse_time(&failures[MAX_FAILURES - 1])?
+                    + Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+                return Err(ApiError::Locked {
+                    until: until.format("%Y年%-m月%-d日 %H:%M:%S").to_string(),
+                });
+            }
+            tx.exec(
+                "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+                params![&req.username, fmt_time(now)],
+            )?;
+            Ok(load_user(tx, &req.username)?)
         })?;
-        if failures.len() >= MAX_FAILURES {
-            let until = parse_time(&failures[MAX_FAILURES - 1])?
-                + Duration::minutes(LOCKOUT_WINDOW_MINUTES);
-            return Err(ApiError::Locked {
-                until: until.format("%Y年%-m月%-d日 %H:%M:%S").to_string(),
-            });
-        }
-        // Verified outside the write lock: argon2id is slow on purpose.
-        let ok = user
-            .as_ref()
-            .is_some_and(|u| password_matches(&req.password, &u.password_hash));
+        // Checked outside the write lock (argon2id is slow on purpose), a
+        // bounded number at a time.
+        let ok = {
+            let _turn = password_turn()?;
+            password_matches(
+                &req.password,
+                user.as_ref().map(|u| u.password_hash.as_str()),
+            )
+        };
         let Some(user) = user.filter(|_| ok) else {
-            self.db.write(|tx| {
-                tx.exec(
-                    "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
-                    params![&req.username, fmt_time(now)],
-                )
-            })?;
             return Err(ApiError::InvalidCredentials);
         };
         self.db.write(|tx| -> ApiResult<TokenResponse> {

@@ -11,6 +11,7 @@ mod chains;
 mod crash;
 mod figures_agree;
 mod import;
+mod limits;
 mod office;
 mod stats;
 mod sync;
