@@ -364,6 +364,8 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         me.find(&testid("detail-deadline"));
         me.shot("02-detail.png");
         me.click(&testid("action-receive"));
+        // The toolbar changes when 签收 answers; act on what it offers then.
+        me.wait_text(&testid("timeline"), "签收 ·");
         me.click(&testid("action-contact"));
         me.type_into(
             &by_label("input", "参与人员"),
