@@ -1,6 +1,9 @@
 //! 建议详情 and the liaison's actions on a case.
 
-use jianban_domain::{Action, AdjustmentRequest, Case, CaseState, HandlingRole};
+use jianban_domain::{
+    allowed_actions, Action, ActionKind, Actor, AdjustmentRequest, AllowedActions, Availability,
+    Case, CaseState, Context, HandlingRole, Missing,
+};
 use jianban_store::{AuditEntry, ContactInput, Store, StoreError};
 
 use crate::dto::{
@@ -155,22 +158,34 @@ pub(crate) fn timeline_event(e: &AuditEntry) -> TimelineEvent {
     }
 }
 
-pub(crate) fn blockers(case: &Case) -> Vec<String> {
-    if !matches!(
-        case.state,
-        CaseState::Received | CaseState::Drafting | CaseState::Returned
-    ) {
-        return Vec::new();
+/// What `actor` may start on `case` now: the rules' own answer
+/// ([`allowed_actions`]), the same the server enforces.
+pub(crate) fn allowed(store: &Store, case: &Case, actor: &Actor) -> AllowedActions {
+    allowed_actions(
+        case,
+        &Context {
+            actor,
+            now: super::now(),
+            calendar: store.calendar(),
+            policy: store.policy(),
+        },
+    )
+}
+
+/// Why the draft cannot go to approval yet, in Chinese: what the rules
+/// say is missing before 报送审核 (nothing when it is offered or not for
+/// this person now).
+pub(crate) fn blockers(allowed: &AllowedActions) -> Vec<String> {
+    match allowed.get(ActionKind::SubmitForApproval) {
+        Availability::Blocked { missing } => missing.iter().map(Missing::message_zh).collect(),
+        Availability::Offered | Availability::Hidden => Vec::new(),
     }
-    case.submission_blockers(super::today())
-        .iter()
-        .map(|m| m.message_zh())
-        .collect()
 }
 
 pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
-    state.with_store(|s| {
+    state.with_user(|s, actor| {
         let case = s.case(id)?;
+        let allowed = allowed(s, &case, actor);
         let sug = s.suggestion_detail(id)?;
         let row = row_of(s, id)?;
         let units = sug
@@ -202,7 +217,6 @@ pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
         } else {
             Vec::new()
         };
-        let st = case.state;
         Ok(CaseDetail {
             session_name: sug.session_name,
             text: sug.text,
@@ -224,30 +238,22 @@ pub fn detail(state: &AppState, id: &str) -> Result<CaseDetail, CommandError> {
             contacts: s.contacts(id)?.into_iter().map(ContactView::from).collect(),
             timeline: s.audit_log(id)?.iter().rev().map(timeline_event).collect(),
             opinions,
-            blockers: blockers(&case),
+            blockers: blockers(&allowed),
             actions: AvailableActions {
-                receive: st == CaseState::AwaitingReceipt,
-                // As the rules allow: after receipt, before the reply is drafted out.
-                request_adjustment: matches!(st, CaseState::Received | CaseState::Drafting),
-                request_extension: case.pending_extension.is_none()
-                    && matches!(
-                        st,
-                        CaseState::Received
-                            | CaseState::Drafting
-                            | CaseState::AwaitingApproval
-                            | CaseState::SignedOff
-                            | CaseState::Returned
-                    ),
-                record_contact: !st.is_terminal(),
-                edit_draft: st.draft_editable(),
-                submit_for_approval: matches!(
-                    st,
-                    CaseState::Received | CaseState::Drafting | CaseState::Returned
-                ),
-                submit: st == CaseState::SignedOff,
-                export: st == CaseState::SignedOff
+                receive: allowed.is_offered(ActionKind::Receive),
+                request_adjustment: allowed.is_offered(ActionKind::RequestAdjustment),
+                request_extension: allowed.is_offered(ActionKind::RequestExtension),
+                record_contact: allowed.is_offered(ActionKind::RecordContact),
+                edit_draft: allowed.is_offered(ActionKind::EditDraft),
+                // Shown while something is still missing, disabled with
+                // the blockers listed above it.
+                submit_for_approval: !allowed.is_hidden(ActionKind::SubmitForApproval),
+                submit: allowed.is_offered(ActionKind::Submit),
+                // Not a change of the case: the letter can be exported
+                // once signed off, and again after it went out.
+                export: case.state == CaseState::SignedOff
                     || (case.submitted_revision.is_some()
-                        && matches!(st, CaseState::Submitted | CaseState::Evaluated)),
+                        && matches!(case.state, CaseState::Submitted | CaseState::Evaluated)),
             },
             approval_chain: case
                 .approval_chain

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use chrono::Datelike;
-use jianban_domain::HandlingRole;
+use jianban_domain::{Actor, HandlingRole};
 use jianban_letter::{Letter, SuggestionRef};
-use jianban_store::{Store, StoreError, SuggestionDetail};
+use jianban_store::{RevisionInfo, Store, StoreError, SuggestionDetail};
 
 use crate::dto::{
     DraftView, ExportResult, LetterVerification, PreviewView, ReplyFields, RevisionView, SavedDraft,
@@ -54,8 +54,11 @@ pub(crate) fn letter(ctx: &LetterContext, content: &jianban_domain::ReplyContent
 
 /// The current draft, or a fresh template when nothing was saved yet.
 pub fn draft(state: &AppState, id: &str) -> Result<DraftView, CommandError> {
-    let (current, case) = state.with_store(|s| Ok((s.current_draft(id)?, s.case(id)?)))?;
-    let blockers = super::cases::blockers(&case);
+    let (current, case, blockers) = state.with_user(|s, actor| {
+        let case = s.case(id)?;
+        let blockers = super::cases::blockers(&super::cases::allowed(s, &case, actor));
+        Ok((s.current_draft(id)?, case, blockers))
+    })?;
     let is_opinion = case.role == HandlingRole::CoHandler;
     let (fields, revision) = match current {
         Some(rev) => (
@@ -128,15 +131,27 @@ pub fn template(state: &AppState, id: &str, category: &str) -> Result<ReplyField
 /// Saves the fields as a new revision (durable before this returns).
 pub fn save(state: &AppState, id: &str, fields: &ReplyFields) -> Result<SavedDraft, CommandError> {
     let content = fields.to_content()?;
-    let (info, case) = state.with_user(|s, actor| {
-        let info = s.save_draft(id, &content, actor, super::now())?;
-        Ok((info, s.case(id)?))
-    })?;
-    Ok(SavedDraft {
-        revision: RevisionView::from(info),
-        blockers: super::cases::blockers(&case),
-        state: case.state.into(),
-        state_label: case.state.label_zh().to_owned(),
+    saved(state, id, |s, actor| {
+        s.save_draft(id, &content, actor, super::now())
+    })
+}
+
+/// Writes a revision with `write`, then answers what the editor shows
+/// after it: the revision, what still blocks 报送审核, and the state.
+fn saved(
+    state: &AppState,
+    id: &str,
+    write: impl FnOnce(&mut Store, &Actor) -> Result<RevisionInfo, StoreError>,
+) -> Result<SavedDraft, CommandError> {
+    state.with_user(|s, actor| {
+        let info = write(s, actor)?;
+        let case = s.case(id)?;
+        Ok(SavedDraft {
+            revision: RevisionView::from(info),
+            blockers: super::cases::blockers(&super::cases::allowed(s, &case, actor)),
+            state: case.state.into(),
+            state_label: case.state.label_zh().to_owned(),
+        })
     })
 }
 
@@ -160,15 +175,8 @@ pub fn revision_fields(
 
 /// Makes an old revision current again (as a new revision).
 pub fn restore(state: &AppState, id: &str, number: u32) -> Result<SavedDraft, CommandError> {
-    let (info, case) = state.with_user(|s, actor| {
-        let info = s.restore_revision(id, number, actor, super::now())?;
-        Ok((info, s.case(id)?))
-    })?;
-    Ok(SavedDraft {
-        revision: RevisionView::from(info),
-        blockers: super::cases::blockers(&case),
-        state: case.state.into(),
-        state_label: case.state.label_zh().to_owned(),
+    saved(state, id, |s, actor| {
+        s.restore_revision(id, number, actor, super::now())
     })
 }
 

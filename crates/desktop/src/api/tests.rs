@@ -59,6 +59,46 @@ fn a_liaison_signs_for_receipt_and_the_timeline_shows_it() {
     assert!(err.message.contains("不能"), "{}", err.message);
 }
 
+#[test]
+fn the_buttons_are_what_the_rules_offer_to_the_person_logged_in() {
+    let (_tmp, state) = demo_state();
+    let id = "a186-fgw";
+    let waiting = cases::detail(&state, id).unwrap();
+    assert!(waiting.actions.receive);
+    assert!(!waiting.actions.submit_for_approval, "nothing to submit before 签收");
+    let received = cases::receive(&state, id).unwrap();
+    let a = &received.actions;
+    assert!(a.record_contact && a.edit_draft && a.request_adjustment && a.request_extension);
+    assert!(!a.submit && !a.export);
+    // 报送审核 is shown, disabled by what is missing: a draft and a contact.
+    assert!(a.submit_for_approval);
+    assert!(
+        received.blockers.iter().any(|b| b.contains("起草")),
+        "{:?}",
+        received.blockers
+    );
+    assert!(
+        received.blockers.iter().any(|b| b.contains("沟通联系")),
+        "{:?}",
+        received.blockers
+    );
+    // A contact later, only the draft is missing.
+    let contact = ContactInputView {
+        mode: ContactModeCode::Visit,
+        date: "2026-12-01".into(),
+        people: "张建国代表".into(),
+        summary: "上门听取意见".into(),
+    };
+    let contacted = cases::add_contact(&state, id, &contact).unwrap();
+    assert!(contacted.actions.submit_for_approval);
+    assert!(
+        !contacted.blockers.iter().any(|b| b.contains("沟通联系")),
+        "{:?}",
+        contacted.blockers
+    );
+    assert!(!contacted.blockers.is_empty());
+}
+
 fn before_name(state: &AppState) -> String {
     auth::status(state).unwrap().user.unwrap().name
 }
