@@ -112,6 +112,19 @@ impl Command {
         }
     }
 
+    /// The words a person wrote with the command, for the case's history:
+    /// the action's reason or comment, the contact's summary, the
+    /// approver's comment.
+    pub fn remark(&self) -> Option<String> {
+        let words = match self {
+            Command::Act(action) => action.remark().unwrap_or_default().to_owned(),
+            Command::SaveDraft(_) => String::new(),
+            Command::RecordContact(contact) => contact.summary.clone(),
+            Command::Decide(decision) => decision.record.comment.clone(),
+        };
+        (!words.trim().is_empty()).then_some(words)
+    }
+
     /// The checks that need no stored data.
     pub(crate) fn validate<E: From<Refusal> + From<InputError>>(&self, id: &str) -> Result<(), E> {
         match self {

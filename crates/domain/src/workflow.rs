@@ -280,6 +280,31 @@ impl Action {
         }
     }
 
+    /// The words a person wrote with the action (a reason, a comment, a
+    /// message), or the evaluation recorded; `None` when there are none.
+    pub fn remark(&self) -> Option<&str> {
+        let words = match self {
+            Action::RequestAdjustment { request } => request.reason.as_str(),
+            Action::DecideAdjustment { comment, .. }
+            | Action::Approve { comment, .. }
+            | Action::ReturnToDrafter { comment }
+            | Action::DeclineExtension { comment } => comment,
+            Action::Return { reasons } => reasons,
+            Action::Reopen { reason }
+            | Action::RequestExtension { reason, .. }
+            | Action::GrantExtension { reason, .. } => reason,
+            Action::Urge { message } => message,
+            Action::RecordEvaluation { evaluation } => evaluation.label_zh(),
+            Action::Receive
+            | Action::RecordContact
+            | Action::EditDraft { .. }
+            | Action::SubmitForApproval
+            | Action::Submit
+            | Action::Conclude => "",
+        };
+        (!words.trim().is_empty()).then_some(words)
+    }
+
     /// Actions only the office may take.
     pub fn is_office_action(&self) -> bool {
         matches!(

@@ -10,6 +10,10 @@ use jianban_domain::{Actor, CaseState};
 use crate::error::Result;
 use crate::Store;
 
+/// The action of an audit line that records a change pulled from the
+/// central server (not a command run on this PC).
+pub const PULLED: &str = "sync";
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -35,7 +35,7 @@ pub use approvals::{Account, Session};
 pub use cases::{ContactInput, RevisionInfo};
 pub use error::{Result, StoreError};
 pub use jianban_signoff::{Decision, SignOff, SignedDecision};
-pub use journal::{AuditEntry, OutboxEntry};
+pub use journal::{AuditEntry, OutboxEntry, PULLED};
 pub use queries::{DeputyRef, ReceivedOpinion, SuggestionDetail, UnitHandling, WorkbenchItem};
 pub use schema::SCHEMA_VERSION;
 pub use search::{HitKind, SearchHit};

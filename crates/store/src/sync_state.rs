@@ -216,10 +216,11 @@ fn promote(tx: &Transaction<'_>, id: &str, now: NaiveDateTime) -> Result<()> {
     let state_before = before.as_ref().map(|c| c.state);
     tx.execute(
         "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, assignment_id, action, detail_json, state_before, state_after)
-         VALUES (?1, 'server', '代表履职服务平台', 'server', ?2, 'sync', ?3, ?4, ?5)",
+         VALUES (?1, 'server', '代表履职服务平台', 'server', ?2, ?3, ?4, ?5, ?6)",
         params![
             now.format(TIME).to_string(),
             id,
+            crate::journal::PULLED,
             serde_json::json!({ "version": case.version }).to_string(),
             state_before.map(|s| s.code()),
             case.state.code()

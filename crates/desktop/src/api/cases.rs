@@ -1,10 +1,11 @@
 //! 建议详情 and the liaison's actions on a case.
 
+use jianban_casework::{Command, SAVE_DRAFT};
 use jianban_domain::{
     allowed_actions, Action, ActionKind, Actor, AdjustmentRequest, AllowedActions, Availability,
     Case, CaseState, Context, HandlingRole, Missing,
 };
-use jianban_store::{AuditEntry, ContactInput, Store, StoreError};
+use jianban_store::{AuditEntry, ContactInput, Store, StoreError, PULLED};
 
 use crate::dto::{
     AssignmentRow, AvailableActions, CaseDetail, ContactInputView, ContactView, DeadlineView,
@@ -85,67 +86,18 @@ pub(crate) fn deadlines(store: &Store, case: &Case) -> Vec<DeadlineView> {
     out
 }
 
-fn text_of(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
-    for k in keys {
-        if let Some(s) = v.pointer(k).and_then(|x| x.as_str()) {
-            if !s.trim().is_empty() {
-                return Some(s.to_owned());
-            }
-        }
-    }
-    None
-}
-
 /// One audit line as the timeline shows it.
 pub(crate) fn timeline_event(e: &AuditEntry) -> TimelineEvent {
     let (label, detail) = match e.action.as_str() {
-        "save_draft" => ("保存稿件".to_owned(), None),
         // A change pulled from the central server: the first one is the
         // assignment reaching this unit.
-        "sync" => (
-            if e.state_before.is_none() {
-                "收到交办"
-            } else {
-                "中心端更新"
-            }
-            .to_owned(),
-            None,
-        ),
-        "record_contact" => (
-            "登记沟通联系".to_owned(),
-            text_of(&e.detail, &["/summary", "/people"]),
-        ),
-        "signed_decision" => {
-            let approve = e
-                .detail
-                .pointer("/signed_decision/record/decision")
-                .and_then(|d| d.as_str())
-                .is_some_and(|d| d == "approve");
-            (
-                if approve {
-                    "审核通过"
-                } else {
-                    "退回修改"
-                }
-                .to_owned(),
-                text_of(&e.detail, &["/signed_decision/record/comment"]),
-            )
-        }
-        _ => match serde_json::from_value::<Action>(e.detail.clone()) {
-            Ok(a) => (
-                a.label_zh().to_owned(),
-                text_of(
-                    &e.detail,
-                    &[
-                        "/request/reason",
-                        "/reasons",
-                        "/reason",
-                        "/comment",
-                        "/message",
-                    ],
-                ),
-            ),
-            Err(_) => (e.action.clone(), None),
+        PULLED if e.state_before.is_none() => ("收到交办".to_owned(), None),
+        PULLED => ("中心端更新".to_owned(), None),
+        SAVE_DRAFT => ("保存稿件".to_owned(), None),
+        kind => match Command::decode(kind, &e.detail) {
+            Ok(command) => (command.label().to_owned(), command.remark()),
+            // A line this version cannot read: its code, rather than nothing.
+            Err(_) => (kind.to_owned(), None),
         },
     };
     TimelineEvent {

@@ -65,7 +65,10 @@ fn the_buttons_are_what_the_rules_offer_to_the_person_logged_in() {
     let id = "a186-fgw";
     let waiting = cases::detail(&state, id).unwrap();
     assert!(waiting.actions.receive);
-    assert!(!waiting.actions.submit_for_approval, "nothing to submit before 签收");
+    assert!(
+        !waiting.actions.submit_for_approval,
+        "nothing to submit before 签收"
+    );
     let received = cases::receive(&state, id).unwrap();
     let a = &received.actions;
     assert!(a.record_contact && a.edit_draft && a.request_adjustment && a.request_extension);
@@ -97,6 +100,9 @@ fn the_buttons_are_what_the_rules_offer_to_the_person_logged_in() {
         contacted.blockers
     );
     assert!(!contacted.blockers.is_empty());
+    // The history shows the contact with what was said.
+    assert_eq!(contacted.timeline[0].label, "登记沟通联系");
+    assert_eq!(contacted.timeline[0].detail.as_deref(), Some("上门听取意见"));
 }
 
 fn before_name(state: &AppState) -> String {
