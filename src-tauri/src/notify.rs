@@ -33,7 +33,7 @@ pub fn start(app: AppHandle) {
                 if logged_in && last_day != Some(today) {
                     last_day = Some(today);
                     let summary = state
-                        .with_store(|s| s.list_assignments(today))
+                        .with_store(|s| s.workbench_items(today))
                         .ok()
                         .and_then(|rows| deadline_summary(rows.into_iter().map(|r| r.warning)));
                     if let Some(text) = summary {

@@ -359,7 +359,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let first = open_store(tmp.path()).unwrap();
         assert!(first.demo_loaded);
-        let rows = first.store.list_assignments(today()).unwrap();
+        let rows = first.store.workbench_items(today()).unwrap();
         assert!(rows.len() >= 40, "demo has {} assignments", rows.len());
         assert!(rows
             .iter()
@@ -379,7 +379,7 @@ mod tests {
         let second = open_store(tmp.path()).unwrap();
         assert!(!second.demo_loaded, "demo must not be loaded twice");
         assert_eq!(
-            second.store.list_assignments(today()).unwrap().len(),
+            second.store.workbench_items(today()).unwrap().len(),
             rows.len()
         );
     }

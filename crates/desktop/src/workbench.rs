@@ -4,8 +4,11 @@
 use jianban_domain::{CaseState, WarningLevel};
 
 /// A workbench group. A case is in at most one state group and, when its
-/// deadline is close or past, also in one deadline group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// deadline is close or past, also in one deadline group. The UI knows it
+/// as `StateGroup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StateGroup"))]
 pub enum Group {
     /// 待签收.
     AwaitingReceipt,

@@ -136,7 +136,7 @@ fn main() {
     let mut lists = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        let rows = s.list_assignments(today).unwrap();
+        let rows = s.workbench_items(today).unwrap();
         lists.push(t.elapsed());
         assert_eq!(rows.len(), 10_000);
     }

@@ -27,9 +27,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
-use serde::{Deserialize, Serialize};
 
-use jianban_domain::{CaseState, DeadlinePolicy, HandlingRole, WarningLevel, WorkingCalendar};
+use jianban_domain::{DeadlinePolicy, WorkingCalendar};
 
 pub use approvals::{Account, Session};
 pub use cases::{ContactInput, RevisionInfo};
@@ -51,21 +50,6 @@ pub struct Store {
     policy: DeadlinePolicy,
     /// Where approvers' sealed signing keys are kept (see [`KeyVault`]).
     vault: Box<dyn KeyVault>,
-}
-
-/// One row of the workbench list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AssignmentListItem {
-    pub assignment_id: String,
-    pub suggestion_number: u32,
-    pub session_name: String,
-    pub title: String,
-    pub unit_name: String,
-    pub role: HandlingRole,
-    pub state: CaseState,
-    pub deadline: Option<NaiveDate>,
-    pub warning: WarningLevel,
-    pub is_key: bool,
 }
 
 impl Store {
@@ -173,53 +157,6 @@ impl Store {
             .conn
             .query_row("SELECT COUNT(*) FROM assignments", [], |r| r.get(0))?;
         Ok(n == 0)
-    }
-
-    /// The workbench list, most urgent first: overdue and closest deadlines
-    /// on top, finished cases at the bottom.
-    pub fn list_assignments(&self, today: NaiveDate) -> Result<Vec<AssignmentListItem>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, s.number, se.name, s.title, u.name, a.role, a.state, a.deadline, s.is_key
-               FROM assignments a
-               JOIN suggestions s ON s.id = a.suggestion_id
-               JOIN sessions se ON se.id = s.session_id
-               JOIN units u ON u.id = a.unit_id
-           ORDER BY a.deadline IS NULL, a.deadline, s.number, u.name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, u32>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, bool>(8)?,
-            ))
-        })?;
-        let mut items = Vec::new();
-        for row in rows {
-            let (id, number, session, title, unit, role, state, deadline, is_key) = row?;
-            let deadline = deadline.map(|d| parse_date(&d)).transpose()?;
-            items.push(AssignmentListItem {
-                assignment_id: id,
-                suggestion_number: number,
-                session_name: session,
-                title,
-                unit_name: unit,
-                role: reference::role_from_code(&role)?,
-                state: CaseState::from_code(&state)
-                    .ok_or_else(|| StoreError::Data(format!("未知状态“{state}”")))?,
-                warning: deadline.map_or(WarningLevel::Normal, |d| {
-                    self.policy.warning(today, d, &self.calendar)
-                }),
-                deadline,
-                is_key,
-            });
-        }
-        Ok(items)
     }
 
     /// Full-text search over suggestions, drafts and contact records.

@@ -107,11 +107,31 @@ fn state_of(code: &str) -> Result<CaseState> {
 }
 
 impl Store {
-    /// The workbench: every assignment, most urgent first (same order as
-    /// [`Store::list_assignments`]), with session, category and handler for
-    /// the filters.
+    /// The workbench: every assignment, most urgent first (overdue and
+    /// closest deadlines on top, finished cases at the bottom), with session,
+    /// category and handler for the filters.
     pub fn workbench_items(&self, today: NaiveDate) -> Result<Vec<WorkbenchItem>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.workbench_rows(today, None)
+    }
+
+    /// The workbench row of one assignment.
+    pub fn workbench_item(&self, today: NaiveDate, assignment_id: &str) -> Result<WorkbenchItem> {
+        self.workbench_rows(today, Some(assignment_id))?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("交办记录 {assignment_id}"),
+            })
+    }
+
+    fn workbench_rows(&self, today: NaiveDate, only: Option<&str>) -> Result<Vec<WorkbenchItem>> {
+        // Two statements rather than `?1 IS NULL OR a.id = ?1`, which SQLite
+        // answers by scanning every assignment.
+        let filter = if only.is_some() {
+            "WHERE a.id = ?1"
+        } else {
+            "WHERE ?1 IS NULL"
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT a.id, s.id, s.number, se.id, se.name, s.title, u.id, u.name, a.role, a.state,
                     a.deadline, s.is_key, s.is_urgent,
                     (SELECT json_extract(r.content_json, '$.category') FROM revisions r
@@ -124,9 +144,10 @@ impl Store {
                JOIN suggestions s ON s.id = a.suggestion_id
                JOIN sessions se ON se.id = s.session_id
                JOIN units u ON u.id = a.unit_id
-           ORDER BY a.deadline IS NULL, a.deadline, s.number, u.name",
-        )?;
-        let rows = stmt.query_map([], |r| {
+              {filter}
+           ORDER BY a.deadline IS NULL, a.deadline, s.number, u.name"
+        ))?;
+        let rows = stmt.query_map([only], |r| {
             Ok((
                 (
                     r.get::<_, String>(0)?,
@@ -415,17 +436,17 @@ mod tests {
     }
 
     #[test]
-    fn workbench_items_match_the_plain_list_and_carry_filter_fields() {
+    fn workbench_items_carry_filter_fields_and_one_row_reads_alike() {
         let (_tmp, store) = demo_store();
         let today = chrono::Local::now().date_naive();
-        let plain = store.list_assignments(today).unwrap();
         let items = store.workbench_items(today).unwrap();
-        assert_eq!(plain.len(), items.len());
-        for (p, i) in plain.iter().zip(&items) {
-            assert_eq!(p.assignment_id, i.assignment_id);
-            assert_eq!(p.state, i.state);
-            assert_eq!(p.warning, i.warning);
+        for i in items.iter().step_by(7) {
+            assert_eq!(&store.workbench_item(today, &i.assignment_id).unwrap(), i);
         }
+        assert!(matches!(
+            store.workbench_item(today, "no-such-case"),
+            Err(StoreError::NotFound { .. })
+        ));
         assert!(
             items.iter().any(|i| i.category.is_some()),
             "some demo drafts have a category"

@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(input.session.id, newest.id);
         let today = chrono::Local::now().date_naive();
         let listed: Vec<_> = store
-            .list_assignments(today)
+            .workbench_items(today)
             .unwrap()
             .into_iter()
             .filter(|i| i.session_name == newest.name)

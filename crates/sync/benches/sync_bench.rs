@@ -145,7 +145,7 @@ fn main() {
         firsts.push(t.elapsed());
         assignments = engine
             .store()
-            .list_assignments(chrono::Local::now().date_naive())
+            .workbench_items(chrono::Local::now().date_naive())
             .unwrap()
             .len();
     }
@@ -177,7 +177,7 @@ fn main() {
     let now = chrono::Local::now().naive_local();
     let waiting: Vec<String> = engine
         .store()
-        .list_assignments(now.date())
+        .workbench_items(now.date())
         .unwrap()
         .into_iter()
         .filter(|r| r.state == CaseState::AwaitingReceipt)

@@ -21,13 +21,8 @@ fn date(d: chrono::NaiveDate) -> String {
 /// The row of one assignment, as the workbench shows it.
 pub(crate) fn row_of(store: &Store, id: &str) -> Result<AssignmentRow, StoreError> {
     store
-        .workbench_items(super::today())?
-        .into_iter()
-        .find(|i| i.assignment_id == id)
-        .map(crate::dto::AssignmentRow::from)
-        .ok_or_else(|| StoreError::NotFound {
-            what: format!("交办记录 {id}"),
-        })
+        .workbench_item(super::today(), id)
+        .map(AssignmentRow::from)
 }
 
 /// Every deadline of the case. Only the one the unit works against now and

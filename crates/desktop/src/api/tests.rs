@@ -102,7 +102,10 @@ fn the_buttons_are_what_the_rules_offer_to_the_person_logged_in() {
     assert!(!contacted.blockers.is_empty());
     // The history shows the contact with what was said.
     assert_eq!(contacted.timeline[0].label, "登记沟通联系");
-    assert_eq!(contacted.timeline[0].detail.as_deref(), Some("上门听取意见"));
+    assert_eq!(
+        contacted.timeline[0].detail.as_deref(),
+        Some("上门听取意见")
+    );
 }
 
 fn before_name(state: &AppState) -> String {

@@ -1,8 +1,6 @@
 //! 工作台: rows with counts, full-text search.
 
-use crate::dto::{
-    self, AssignmentRow, GroupCount, SearchHitView, SessionView, Workbench, WorkbenchRow,
-};
+use crate::dto::{AssignmentRow, GroupCount, SearchHitView, SessionView, Workbench, WorkbenchRow};
 use crate::error::CommandError;
 use crate::state::AppState;
 use crate::workbench::Group;
@@ -10,8 +8,8 @@ use crate::workbench::Group;
 /// 交办件列表 with each deadline's warning as of today.
 pub fn assignments(state: &AppState) -> Result<Vec<AssignmentRow>, CommandError> {
     state
-        .with_store(|store| store.list_assignments(super::today()))
-        .map(dto::assignment_rows)
+        .with_store(|store| store.workbench_items(super::today()))
+        .map(|items| items.into_iter().map(AssignmentRow::from).collect())
 }
 
 /// Every row, the count of each group and the sessions for the filter.

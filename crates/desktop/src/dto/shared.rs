@@ -111,8 +111,8 @@ impl From<domain::WarningLevel> for DeadlineWarning {
     }
 }
 
-impl From<jianban_store::AssignmentListItem> for AssignmentRow {
-    fn from(item: jianban_store::AssignmentListItem) -> Self {
+impl From<jianban_store::WorkbenchItem> for AssignmentRow {
+    fn from(item: jianban_store::WorkbenchItem) -> Self {
         AssignmentRow {
             assignment_id: item.assignment_id,
             suggestion_number: item.suggestion_number,
@@ -129,10 +129,6 @@ impl From<jianban_store::AssignmentListItem> for AssignmentRow {
             is_key: item.is_key,
         }
     }
-}
-
-pub fn assignment_rows(items: Vec<jianban_store::AssignmentListItem>) -> Vec<AssignmentRow> {
-    items.into_iter().map(AssignmentRow::from).collect()
 }
 
 /// Who is logged in on this PC.
@@ -202,18 +198,24 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn item() -> jianban_store::AssignmentListItem {
-        jianban_store::AssignmentListItem {
+    fn item() -> jianban_store::WorkbenchItem {
+        jianban_store::WorkbenchItem {
             assignment_id: "a-39-fgw".into(),
+            suggestion_id: "s-39".into(),
             suggestion_number: 39,
+            session_id: "6-3".into(),
             session_name: "市六届人大三次会议".into(),
             title: "关于推动我市民营经济高质量发展的建议".into(),
+            unit_id: "fgw".into(),
             unit_name: "市发展改革委".into(),
             role: domain::HandlingRole::CoHandler,
             state: domain::CaseState::AwaitingApproval,
             deadline: NaiveDate::from_ymd_opt(2024, 6, 8),
             warning: domain::WarningLevel::Days7,
             is_key: true,
+            is_urgent: false,
+            category: None,
+            handler: None,
         }
     }
 

@@ -23,40 +23,8 @@ pub struct WorkbenchRow {
     pub groups: Vec<StateGroup>,
 }
 
-/// 工作台分组.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub enum StateGroup {
-    /// 待签收.
-    AwaitingReceipt,
-    /// 办理中.
-    InProgress,
-    /// 待审核.
-    AwaitingApproval,
-    /// 已答复.
-    Replied,
-    /// 退回重办.
-    Returned,
-    /// 即将到期 (within 7 working days).
-    DueSoon,
-    /// 已逾期.
-    Overdue,
-}
-
-impl From<Group> for StateGroup {
-    fn from(g: Group) -> Self {
-        match g {
-            Group::AwaitingReceipt => Self::AwaitingReceipt,
-            Group::InProgress => Self::InProgress,
-            Group::AwaitingApproval => Self::AwaitingApproval,
-            Group::Replied => Self::Replied,
-            Group::Returned => Self::Returned,
-            Group::DueSoon => Self::DueSoon,
-            Group::Overdue => Self::Overdue,
-        }
-    }
-}
+/// 工作台分组, decided in [`crate::workbench`].
+pub use crate::workbench::Group as StateGroup;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,7 +55,7 @@ pub struct Workbench {
 impl From<(Group, u32)> for GroupCount {
     fn from((group, count): (Group, u32)) -> Self {
         GroupCount {
-            group: group.into(),
+            group,
             label: group.label_zh().to_owned(),
             count,
         }
@@ -112,26 +80,9 @@ impl WorkbenchRow {
             is_urgent: i.is_urgent,
             category: i.category.map(|c| c.letter().to_owned()),
             handler: i.handler.clone(),
-            groups: groups.iter().map(|g| StateGroup::from(*g)).collect(),
+            groups: groups.to_vec(),
             row: AssignmentRow::from(i),
         }
-    }
-}
-
-impl From<jianban_store::WorkbenchItem> for AssignmentRow {
-    fn from(i: jianban_store::WorkbenchItem) -> Self {
-        AssignmentRow::from(jianban_store::AssignmentListItem {
-            assignment_id: i.assignment_id,
-            suggestion_number: i.suggestion_number,
-            session_name: i.session_name,
-            title: i.title,
-            unit_name: i.unit_name,
-            role: i.role,
-            state: i.state,
-            deadline: i.deadline,
-            warning: i.warning,
-            is_key: i.is_key,
-        })
     }
 }
 

@@ -59,9 +59,9 @@ fn duplicate_ids_are_refused() {
         .unwrap_err();
     assert_eq!(err.code(), "store.duplicate");
     // Importing the demo twice fails whole and leaves the first import intact.
-    let n = t.store.list_assignments(date(TODAY)).unwrap().len();
+    let n = t.store.workbench_items(date(TODAY)).unwrap().len();
     assert!(t.store.import_demo_as_of(&demo, date(TODAY)).is_err());
-    assert_eq!(t.store.list_assignments(date(TODAY)).unwrap().len(), n);
+    assert_eq!(t.store.workbench_items(date(TODAY)).unwrap().len(), n);
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub fn demo_actor(unit: &str, role: UserRole) -> Actor {
 fn demo_import_lists_every_assignment_with_deadlines() {
     let t = demo_store();
     assert!(!t.store.is_empty().unwrap());
-    let list = t.store.list_assignments(date(TODAY)).unwrap();
+    let list = t.store.workbench_items(date(TODAY)).unwrap();
     let demo = demo_data();
     assert_eq!(list.len(), demo.assignments.len());
     let row = list
@@ -111,7 +111,7 @@ fn reopening_keeps_everything_and_the_calendar_setting() {
     let store = Store::open(&path).unwrap();
     assert!(store.calendar().covers(2027));
     assert_eq!(
-        store.list_assignments(date(TODAY)).unwrap().len(),
+        store.workbench_items(date(TODAY)).unwrap().len(),
         demo_data().assignments.len()
     );
 }

@@ -59,7 +59,7 @@ fn a_first_pull_fills_an_empty_store_and_saves_the_cursor() {
         .apply_pull(&changes, 42, at(TODAY, (8, 0, 0)))
         .unwrap();
     assert_eq!(t.store.sync_cursor().unwrap(), 42);
-    let list = t.store.list_assignments(date(TODAY)).unwrap();
+    let list = t.store.workbench_items(date(TODAY)).unwrap();
     assert!(list
         .iter()
         .any(|r| r.suggestion_number == 196 && r.state == CaseState::Received));

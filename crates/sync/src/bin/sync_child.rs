@@ -38,7 +38,7 @@ fn main() {
     let mut out = std::io::stdout().lock();
     for round in 0u64.. {
         let today = chrono::Local::now().date_naive();
-        let rows = engine.store().list_assignments(today).expect("list");
+        let rows = engine.store().workbench_items(today).expect("list");
         for row in rows.iter().filter(|r| r.state.draft_editable()) {
             let content = ReplyContent {
                 category: Some(ResultCategory::A),

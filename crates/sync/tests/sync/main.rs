@@ -103,7 +103,7 @@ impl Desktop {
         let today = chrono::Local::now().date_naive();
         let ids: Vec<String> = self
             .store()
-            .list_assignments(today)
+            .workbench_items(today)
             .unwrap()
             .into_iter()
             .map(|r| r.assignment_id)
