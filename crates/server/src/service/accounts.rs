@@ -334,15 +334,12 @@ impl Service {
             emit(tx, jianban_protocol::Entity::Unit, &u.id, EVERYONE, &unit)?;
             audit(
                 tx,
-                &AuditRecord {
-                    at: now,
+                &AuditRecord::without_assignment(
+                    now,
                     actor,
-                    assignment_id: None,
-                    action: "add_unit",
-                    detail: json!({ "unit_id": u.id, "name": u.name }),
-                    before: None,
-                    after: None,
-                },
+                    "add_unit",
+                    json!({ "unit_id": u.id, "name": u.name }),
+                ),
             )?;
             Ok(())
         })
@@ -391,15 +388,12 @@ impl Service {
             .map_err(|e| dup(e, format!("用户“{}”", u.id)))?;
             audit(
                 tx,
-                &AuditRecord {
-                    at: now,
+                &AuditRecord::without_assignment(
+                    now,
                     actor,
-                    assignment_id: None,
-                    action: "add_user",
-                    detail: json!({ "user_id": u.id, "role": u.role, "unit_id": u.unit_id }),
-                    before: None,
-                    after: None,
-                },
+                    "add_user",
+                    json!({ "user_id": u.id, "role": u.role, "unit_id": u.unit_id }),
+                ),
             )?;
             Ok(())
         })

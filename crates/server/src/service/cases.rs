@@ -127,6 +127,27 @@ pub struct AuditRecord<'a> {
     pub after: Option<CaseState>,
 }
 
+impl<'a> AuditRecord<'a> {
+    /// A line about the office's settings, accounts or imports: no case,
+    /// so no state before or after.
+    pub fn without_assignment(
+        at: NaiveDateTime,
+        actor: &'a Actor,
+        action: &'a str,
+        detail: serde_json::Value,
+    ) -> Self {
+        AuditRecord {
+            at,
+            actor,
+            assignment_id: None,
+            action,
+            detail,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 pub fn audit(tx: &mut dyn Tx, r: &AuditRecord<'_>) -> Result<(), DbError> {
     let seq = next_counter(tx, "audit")?;
     let role = serde_json::to_value(r.actor.role)?;

@@ -93,15 +93,12 @@ impl Service {
             )?;
             audit(
                 tx,
-                &AuditRecord {
-                    at: now,
+                &AuditRecord::without_assignment(
+                    now,
                     actor,
-                    assignment_id: None,
-                    action: "set_approval_chain",
-                    detail: json!({ "unit_id": unit, "steps": steps }),
-                    before: None,
-                    after: None,
-                },
+                    "set_approval_chain",
+                    json!({ "unit_id": unit, "steps": steps }),
+                ),
             )?;
             let cases_updated = apply_to_open_cases(tx, actor, now, unit, steps)?;
             Ok(ApprovalChain {

@@ -282,15 +282,12 @@ impl Service {
             }
             audit(
                 tx,
-                &AuditRecord {
-                    at: now,
+                &AuditRecord::without_assignment(
+                    now,
                     actor,
-                    assignment_id: None,
-                    action: "import_suggestions",
-                    detail: json!({ "session_id": q.session_id, "imported": ids.len(), "skipped": bad.len() }),
-                    before: None,
-                    after: None,
-                },
+                    "import_suggestions",
+                    json!({ "session_id": q.session_id, "imported": ids.len(), "skipped": bad.len() }),
+                ),
             )?;
             bad.truncate(MAX_REPORTED);
             Ok(ImportReport {

@@ -262,15 +262,12 @@ impl Service {
             let years: Vec<i32> = file.years.iter().map(|y| y.year).collect();
             audit(
                 tx,
-                &AuditRecord {
-                    at: now,
+                &AuditRecord::without_assignment(
+                    now,
                     actor,
-                    assignment_id: None,
-                    action: "publish_calendar",
-                    detail: json!({ "years": years }),
-                    before: None,
-                    after: None,
-                },
+                    "publish_calendar",
+                    json!({ "years": years }),
+                ),
             )?;
             Ok(())
         })?;
