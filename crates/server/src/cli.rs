@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -254,7 +254,8 @@ struct Parts {
 }
 
 impl Parts {
-    fn item(&self) -> AssignItem {
+    /// The one suggestion's request; pre-assignment leaves the date out.
+    fn request(&self, assigned_on: Option<NaiveDate>) -> AssignRequest {
         let mut units = Vec::new();
         let mut add = |unit_id: &String, role| {
             units.push(UnitPart {
@@ -269,9 +270,12 @@ impl Parts {
             .iter()
             .for_each(|u| add(u, HandlingRole::CoHandler));
         self.split.iter().for_each(|u| add(u, HandlingRole::Split));
-        AssignItem {
-            suggestion_id: self.suggestion.clone(),
-            units,
+        AssignRequest {
+            items: vec![AssignItem {
+                suggestion_id: self.suggestion.clone(),
+                units,
+            }],
+            assigned_on,
         }
     }
 }
@@ -358,6 +362,12 @@ fn parse_step(s: &str) -> Result<jianban_domain::ApprovalStep, ApiError> {
     Ok(jianban_domain::ApprovalStep {
         title: title.trim().to_string(),
         role,
+    })
+}
+
+fn read_file(file: &Path) -> Result<Vec<u8>, ApiError> {
+    std::fs::read(file).map_err(|e| {
+        ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
     })
 }
 
@@ -471,9 +481,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             skip_bad_rows,
         } => {
             let (svc, actor) = office(&o)?;
-            let bytes = std::fs::read(&file).map_err(|e| {
-                ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
-            })?;
+            let bytes = read_file(&file)?;
             let q = ImportQuery {
                 session_id,
                 session_name,
@@ -485,20 +493,12 @@ fn run(command: Command) -> Result<(), ApiError> {
         }
         Command::PreAssign { o, parts } => {
             let (svc, actor) = office(&o)?;
-            let req = AssignRequest {
-                items: vec![parts.item()],
-                assigned_on: None,
-            };
-            print(&svc.pre_assign(&actor, &req)?);
+            print(&svc.pre_assign(&actor, &parts.request(None))?);
             Ok(())
         }
         Command::Assign { o, parts, on } => {
             let (svc, actor) = office(&o)?;
-            let req = AssignRequest {
-                items: vec![parts.item()],
-                assigned_on: on,
-            };
-            print(&svc.assign(&actor, &req)?);
+            print(&svc.assign(&actor, &parts.request(on))?);
             Ok(())
         }
         Command::DecideAdjustment {
@@ -551,9 +551,7 @@ fn run(command: Command) -> Result<(), ApiError> {
         } => office_action(&o, &assignment, Action::Reopen { reason }),
         Command::PublishCalendar { o, file } => {
             let (svc, actor) = office(&o)?;
-            let text = std::fs::read(&file).map_err(|e| {
-                ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
-            })?;
+            let text = read_file(&file)?;
             let cal = crate::http::parse_json(&text)?;
             svc.publish_calendar(&actor, &cal)
         }

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use jianban_protocol::{StatsQuery, XlsxImportKind, XlsxImportQuery};
 
-use super::{office, print, OfficeArgs};
+use super::{office, print, read_file, OfficeArgs};
 use crate::error::ApiError;
 
 #[derive(Args, Clone)]
@@ -119,9 +119,7 @@ pub fn run(c: StatsCommand) -> Result<(), ApiError> {
             let (svc, actor) = office(&o)?;
             let kind: XlsxImportKind =
                 super::parse_enum("导入类型（suggestions或evaluations）", &kind)?;
-            let bytes = std::fs::read(&file).map_err(|e| {
-                ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
-            })?;
+            let bytes = read_file(&file)?;
             let q = XlsxImportQuery {
                 kind,
                 session_id,
