@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Transaction, TransactionBuilder};
 
 use super::{DbError, Row, Tx, Val};
 
@@ -152,33 +152,43 @@ impl PgDb {
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut client = self.take()?;
-        let out = (|| {
-            let mut tx = client.transaction().map_err(DbError::from)?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK_KEY])
-                .map_err(DbError::from)?;
-            let out = f(&mut PgTx(&mut tx))?;
-            tx.commit().map_err(DbError::from)?;
-            Ok(out)
-        })();
-        self.give_back(client);
-        out
+        self.run(
+            |b| b,
+            |tx| {
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK_KEY])
+                    .map_err(DbError::from)?;
+                f(&mut PgTx(tx))
+            },
+        )
     }
 
     pub fn read<T, E: From<DbError>>(
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
+        // REPEATABLE READ: the page and its remaining count see one snapshot.
+        self.run(
+            |b| {
+                b.isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+            },
+            |tx| f(&mut PgTx(tx)),
+        )
+    }
+
+    /// One transaction on a pooled connection; the connection goes back to
+    /// the pool whether or not the transaction commits.
+    fn run<T, E: From<DbError>>(
+        &self,
+        settings: impl FnOnce(TransactionBuilder<'_>) -> TransactionBuilder<'_>,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut client = self.take()?;
         let out = (|| {
-            // REPEATABLE READ: the page and its remaining count see one snapshot.
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
+            let mut tx = settings(client.build_transaction())
                 .start()
                 .map_err(DbError::from)?;
-            let out = f(&mut PgTx(&mut tx))?;
+            let out = f(&mut tx)?;
             tx.commit().map_err(DbError::from)?;
             Ok(out)
         })();

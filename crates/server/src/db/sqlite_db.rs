@@ -96,6 +96,20 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
+/// One transaction on `conn`, committed only when `f` succeeds.
+fn run<T, E: From<DbError>>(
+    conn: &mut Connection,
+    behavior: TransactionBehavior,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn
+        .transaction_with_behavior(behavior)
+        .map_err(DbError::from)?;
+    let out = f(&mut SqliteTx(&tx))?;
+    tx.commit().map_err(DbError::from)?;
+    Ok(out)
+}
+
 impl SqliteDb {
     pub fn open(path: &Path) -> Result<SqliteDb, DbError> {
         let writer = open_conn(path)?;
@@ -111,12 +125,7 @@ impl SqliteDb {
         f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(DbError::from)?;
-        let out = f(&mut SqliteTx(&tx))?;
-        tx.commit().map_err(DbError::from)?;
-        Ok(out)
+        run(&mut conn, TransactionBehavior::Immediate, f)
     }
 
     pub fn read<T, E: From<DbError>>(
@@ -128,14 +137,7 @@ impl SqliteDb {
             Some(c) => c,
             None => open_conn(&self.path)?,
         };
-        let out = (|| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(DbError::from)?;
-            let out = f(&mut SqliteTx(&tx))?;
-            tx.commit().map_err(DbError::from)?;
-            Ok(out)
-        })();
+        let out = run(&mut conn, TransactionBehavior::Deferred, f);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
         if pool.len() < 8 {
             pool.push(conn);
