@@ -298,15 +298,7 @@ mod tests {
     fn the_environment_sets_the_server_and_a_new_server_forgets_the_login() {
         let mut c = AppConfig {
             server_url: Some("http://old:1".into()),
-            account: Some(ServerAccount {
-                user_id: "fgw-liaison".into(),
-                name: "王晓梅".into(),
-                role: jianban_domain::UserRole::Liaison,
-                unit_id: Some("fgw".into()),
-                unit_name: None,
-                refresh_token: Some("t".into()),
-            }),
-            ..Default::default()
+            ..logged_in()
         };
         let env = |k: &str| (k == ENV_SERVER_URL).then(|| "http://127.0.0.1:8787/".to_string());
         assert!(c.apply_env(env));

@@ -16,7 +16,9 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use jianban_domain::{ApprovalStep, AssignmentId, ReplyContent, UserId, UserRole};
 use jianban_letter::json::LetterJson;
 use jianban_letter::LetterRenderer;
-use jianban_seal::{seal_letter, verify_pdf, PdfVerdict, SealInput, UnitCertificate};
+use jianban_seal::{
+    seal_letter, verify_pdf, PdfVerdict, SealOptions, SignOffInput, UnitCertificate,
+};
 use jianban_signoff::{sign, Decision, DecisionRecord, SigningIdentity};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -89,13 +91,15 @@ fn main() {
         let decisions = [first.clone(), head];
         seal_letter(
             renderer,
-            &SealInput {
+            &SignOffInput {
                 assignment: &assignment,
                 unit: "宿州市发展和改革委员会",
                 content: &content,
                 chain: &chain,
                 decisions: &decisions,
                 registry: &registry,
+            },
+            &SealOptions {
                 certificate: &cert,
                 date: NaiveDate::from_ymd_opt(2024, 6, 28),
                 suggestion: None,

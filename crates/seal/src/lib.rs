@@ -30,30 +30,6 @@ pub use error::SealError;
 pub use record::{SealRecord, ATTACHMENT_NAME, RECORD_FORMAT};
 pub use verify::{verify_pdf, PdfVerdict, PdfVerification};
 
-/// What a sealed letter is made of.
-pub struct SealInput<'a> {
-    pub assignment: &'a AssignmentId,
-    /// 发文机关署名: the handling unit, as its certificate names it.
-    pub unit: &'a str,
-    /// The revision that was signed off.
-    pub content: &'a ReplyContent,
-    /// The unit's approval chain.
-    pub chain: &'a [ApprovalStep],
-    /// The signed decisions (more than the chain needs is fine: the ones
-    /// the sign-off rests on are embedded).
-    pub decisions: &'a [SignedDecision],
-    /// The registered approvers' keys.
-    pub registry: &'a dyn KeyRegistry,
-    pub certificate: &'a UnitCertificate,
-    /// 成文日期; the sign-off day when `None`.
-    pub date: Option<NaiveDate>,
-    pub suggestion: Option<SuggestionRef>,
-    /// The seal image over the unit name (PNG/JPEG).
-    pub seal_image: Option<Vec<u8>>,
-    /// When the PDF is sealed (the PDF signature's time).
-    pub sealed_at: DateTime<Utc>,
-}
-
 /// What a sign-off is checked against: the approved content and who
 /// approved it.
 pub struct SignOffInput<'a> {
@@ -201,25 +177,9 @@ impl VerifiedSignOff {
 /// exactly this content (不审核不答复).
 pub fn seal_letter(
     renderer: &mut LetterRenderer,
-    input: &SealInput<'_>,
+    sign_off: &SignOffInput<'_>,
+    options: &SealOptions<'_>,
 ) -> Result<Vec<u8>, SealError> {
-    let verified = verify_sign_off(&SignOffInput {
-        assignment: input.assignment,
-        unit: input.unit,
-        content: input.content,
-        chain: input.chain,
-        decisions: input.decisions,
-        registry: input.registry,
-    })?;
-    let sealed = verified.seal(
-        renderer,
-        &SealOptions {
-            certificate: input.certificate,
-            date: input.date,
-            suggestion: input.suggestion.clone(),
-            seal_image: input.seal_image.clone(),
-            sealed_at: input.sealed_at,
-        },
-    )?;
+    let sealed = verify_sign_off(sign_off)?.seal(renderer, options)?;
     Ok(sealed.pdf)
 }

@@ -295,19 +295,22 @@ fn revision_info(tx: &rusqlite::Connection, id: &str, number: u32) -> Result<Rev
     tx.query_row(
         "SELECT number, hash, author, saved_at, restored_from FROM revisions WHERE assignment_id = ?1 AND number = ?2",
         params![id, number],
-        |r| {
-            Ok(RevisionInfo {
-                number: r.get(0)?,
-                hash: RevisionHash(r.get(1)?),
-                author: UserId(r.get(2)?),
-                saved_at: parse_time(&r.get::<_, String>(3)?)?,
-                restored_from: r.get(4)?,
-            })
-        },
+        revision_info_row,
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound {
         what: format!("第{number}版稿件"),
+    })
+}
+
+/// A row of `number, hash, author, saved_at, restored_from` of `revisions`.
+fn revision_info_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionInfo> {
+    Ok(RevisionInfo {
+        number: r.get(0)?,
+        hash: RevisionHash(r.get(1)?),
+        author: UserId(r.get(2)?),
+        saved_at: parse_time(&r.get::<_, String>(3)?)?,
+        restored_from: r.get(4)?,
     })
 }
 
@@ -452,15 +455,7 @@ impl Store {
             "SELECT number, hash, author, saved_at, restored_from FROM revisions
               WHERE assignment_id = ?1 ORDER BY number",
         )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(RevisionInfo {
-                number: r.get(0)?,
-                hash: RevisionHash(r.get(1)?),
-                author: UserId(r.get(2)?),
-                saved_at: parse_time(&r.get::<_, String>(3)?)?,
-                restored_from: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([id], revision_info_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 

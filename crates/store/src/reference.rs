@@ -83,9 +83,37 @@ impl Store {
 pub(crate) fn insert_suggestion(tx: &Transaction<'_>, s: &Suggestion) -> Result<()> {
     check_required_line("建议标题", &s.title)?;
     check_text("建议内容", &s.text)?;
+    write_suggestion(tx, s, IfStored::Refuse)
+}
+
+/// What writing a suggestion that is already stored does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IfStored {
+    /// Refuses it: an import must not bring the same suggestion twice.
+    Refuse,
+    /// Replaces it: the central server's copy is the reference.
+    Replace,
+}
+
+/// Stores the suggestion and indexes it for search.
+pub(crate) fn write_suggestion(
+    tx: &Transaction<'_>,
+    s: &Suggestion,
+    if_stored: IfStored,
+) -> Result<()> {
+    let on_conflict = match if_stored {
+        IfStored::Refuse => "",
+        IfStored::Replace => {
+            "ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
+               text = excluded.text, lead_deputy = excluded.lead_deputy, co_signers = excluded.co_signers,
+               is_key = excluded.is_key, is_urgent = excluded.is_urgent"
+        }
+    };
     tx.execute(
-        "INSERT INTO suggestions (id, session_id, number, title, text, lead_deputy, co_signers, is_key, is_urgent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &format!(
+            "INSERT INTO suggestions (id, session_id, number, title, text, lead_deputy, co_signers, is_key, is_urgent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) {on_conflict}"
+        ),
         params![
             s.id.as_str(),
             s.session_id.as_str(),

@@ -291,31 +291,7 @@ fn apply_change(tx: &Transaction<'_>, change: &RemoteChange, now: NaiveDateTime)
             )?;
         }
         RemoteChange::Suggestion(s) => {
-            tx.execute(
-                "INSERT INTO suggestions (id, session_id, number, title, text, lead_deputy, co_signers, is_key, is_urgent)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET number = excluded.number, title = excluded.title,
-                   text = excluded.text, lead_deputy = excluded.lead_deputy, co_signers = excluded.co_signers,
-                   is_key = excluded.is_key, is_urgent = excluded.is_urgent",
-                params![
-                    s.id.as_str(),
-                    s.session_id.as_str(),
-                    s.number,
-                    s.title,
-                    s.text,
-                    s.lead_deputy.as_str(),
-                    serde_json::to_string(&s.co_signers)?,
-                    s.is_key,
-                    s.is_urgent
-                ],
-            )?;
-            search::index(
-                tx,
-                HitKind::Suggestion,
-                s.id.as_str(),
-                s.id.as_str(),
-                &format!("{}\n{}", s.title, s.text),
-            )?;
+            crate::reference::write_suggestion(tx, s, crate::reference::IfStored::Replace)?
         }
         RemoteChange::Assignment { assignment, case } => {
             receive_snapshot(tx, assignment, case, now)?

@@ -22,3 +22,14 @@ pub fn now() -> chrono::NaiveDateTime {
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
+
+/// The fonts the letter or the figures had to substitute ("wanted →
+/// used"), for the warning beside a preview or an export.
+pub(crate) fn font_substitutions(report: &jianban_letter::FontReport) -> Vec<String> {
+    report
+        .choices
+        .iter()
+        .filter(|c| c.substituted)
+        .map(|c| format!("{} → {}", c.wanted, c.family))
+        .collect()
+}

@@ -180,15 +180,6 @@ pub fn restore(state: &AppState, id: &str, number: u32) -> Result<SavedDraft, Co
     })
 }
 
-fn substitutions(report: &jianban_letter::FontReport) -> Vec<String> {
-    report
-        .choices
-        .iter()
-        .filter(|c| c.substituted)
-        .map(|c| format!("{} → {}", c.wanted, c.family))
-        .collect()
-}
-
 /// The paginated preview of `fields` (unsaved text as typed), or of the
 /// current revision as it will print when `fields` is none.
 pub fn preview(
@@ -222,7 +213,7 @@ pub fn preview(
         let rendered = r.render_svg(&letter)?;
         Ok(PreviewView {
             pages: rendered.output,
-            substitutions: substitutions(&rendered.report),
+            substitutions: super::font_substitutions(&rendered.report),
         })
     })
 }
@@ -291,7 +282,7 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
         pages: pages as u32,
         is_final: verification_code.is_some(),
         verification_code,
-        substitutions: substitutions(&report),
+        substitutions: super::font_substitutions(&report),
     })
 }
 

@@ -251,15 +251,6 @@ fn with_extension(path: &Path, ext: &str) -> PathBuf {
     }
 }
 
-fn substitutions(report: &jianban_letter::FontReport) -> Vec<String> {
-    report
-        .choices
-        .iter()
-        .filter(|c| c.substituted)
-        .map(|c| format!("{} → {}", c.wanted, c.family))
-        .collect()
-}
-
 /// The report's first line is its title; the paragraphs follow, one a line.
 fn report_letter(text: &str, unit: &str, date: NaiveDate) -> Letter {
     let mut paras = text.split('\n').map(str::trim).filter(|p| !p.is_empty());
@@ -311,11 +302,11 @@ pub fn export_to(
                 r,
                 &PdfOptions::default(),
             )?;
-            Ok((out.output, substitutions(&out.report)))
+            Ok((out.output, super::font_substitutions(&out.report)))
         })?,
         StatsFormat::Docx => state.with_renderer(|r| {
             let out = r.render_docx(&report_letter(&report, &l.unit_name, l.as_of))?;
-            Ok((out.output, substitutions(&out.report)))
+            Ok((out.output, super::font_substitutions(&out.report)))
         })?,
     };
     let path = with_extension(path, format.ext());

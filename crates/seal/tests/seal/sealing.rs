@@ -1,7 +1,9 @@
 //! A complete sign-off, sealed: what outside tools and `verify_pdf` say.
 
 use jianban_letter::LetterRenderer;
-use jianban_seal::{seal_letter, verify_pdf, PdfVerdict, SealError, SealInput, SealRecord};
+use jianban_seal::{
+    seal_letter, verify_pdf, PdfVerdict, SealError, SealOptions, SealRecord, SignOffInput,
+};
 
 use crate::support::*;
 
@@ -200,13 +202,15 @@ fn incomplete_or_mismatched_sign_off_is_refused_in_chinese() {
                        decisions: &[jianban_signoff::SignedDecision]| {
         seal_letter(
             &mut renderer,
-            &SealInput {
+            &SignOffInput {
                 assignment: &assignment(),
                 unit: UNIT,
                 content,
                 chain: &chain(),
                 decisions,
                 registry: &approvers.registry,
+            },
+            &SealOptions {
                 certificate: &cert,
                 date: None,
                 suggestion: None,

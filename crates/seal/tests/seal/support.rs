@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use jianban_domain::{ApprovalStep, AssignmentId, ReplyContent, UserId, UserRole};
 use jianban_letter::json::LetterJson;
 use jianban_letter::LetterRenderer;
-use jianban_seal::{seal_letter, SealInput, UnitCertificate};
+use jianban_seal::{seal_letter, SealOptions, SignOffInput, UnitCertificate};
 use jianban_signoff::{sign, Decision, DecisionRecord, SignedDecision, SigningIdentity};
 
 pub const UNIT: &str = "宿州市发展和改革委员会";
@@ -137,13 +137,15 @@ pub fn seal() -> Sealed {
     let mut renderer = LetterRenderer::new();
     let pdf = seal_letter(
         &mut renderer,
-        &SealInput {
+        &SignOffInput {
             assignment: &assignment(),
             unit: UNIT,
             content: &content,
             chain: &chain(),
             decisions: &decisions,
             registry: &approvers.registry,
+        },
+        &SealOptions {
             certificate: &cert,
             date: NaiveDate::from_ymd_opt(2024, 6, 28),
             suggestion: None,

@@ -7,7 +7,7 @@ use std::process::Command;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use jianban_domain::{ApprovalStep, AssignmentId, ReplyContent, UserId, UserRole};
 use jianban_letter::LetterRenderer;
-use jianban_seal::{seal_letter, SealInput, UnitCertificate};
+use jianban_seal::{seal_letter, SealOptions, SignOffInput, UnitCertificate};
 use jianban_server::db::Db;
 use jianban_signoff::{sign, Decision, DecisionRecord, SigningIdentity};
 
@@ -71,13 +71,15 @@ fn verify_reports_valid_tampered_and_unknown_signer() {
     let cert = UnitCertificate::generate(UNIT, Utc::now()).unwrap();
     let pdf = seal_letter(
         &mut LetterRenderer::new(),
-        &SealInput {
+        &SignOffInput {
             assignment: &assignment,
             unit: UNIT,
             content: &content,
             chain: &chain,
             decisions: &[decision],
             registry: &registry,
+        },
+        &SealOptions {
             certificate: &cert,
             date: NaiveDate::from_ymd_opt(2024, 6, 28),
             suggestion: None,
