@@ -23,6 +23,21 @@ mod stats_rows;
 mod sync_state;
 mod vault;
 
+#[cfg(test)]
+mod test_support {
+    use crate::Store;
+
+    /// A store in a temporary directory with the demo data loaded.
+    pub(crate) fn demo_store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
+        store
+            .import_demo(&jianban_domain::demo::demo_data())
+            .unwrap();
+        (tmp, store)
+    }
+}
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;

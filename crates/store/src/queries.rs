@@ -425,15 +425,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn demo_store() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
-        store
-            .import_demo(&jianban_domain::demo::demo_data())
-            .unwrap();
-        (tmp, store)
-    }
+    use crate::test_support::demo_store;
 
     #[test]
     fn workbench_items_carry_filter_fields_and_one_row_reads_alike() {

@@ -176,17 +176,9 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::demo_store;
     use jianban_domain::{CaseState, HandlingRole, WorkingCalendar};
     use jianban_stats::{Figures, Scope};
-
-    fn demo_store() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
-        store
-            .import_demo(&jianban_domain::demo::demo_data())
-            .unwrap();
-        (tmp, store)
-    }
 
     #[test]
     fn an_empty_store_has_no_input() {
