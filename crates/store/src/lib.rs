@@ -23,20 +23,6 @@ mod stats_rows;
 mod sync_state;
 mod vault;
 
-#[cfg(test)]
-mod test_support {
-    use crate::Store;
-
-    /// A store in a temporary directory with the demo data loaded.
-    pub(crate) fn demo_store() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
-        store
-            .import_demo(&jianban_domain::demo::demo_data())
-            .unwrap();
-        (tmp, store)
-    }
-}
 
 use std::path::{Path, PathBuf};
 
@@ -197,4 +183,19 @@ impl Store {
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
     s.parse()
         .map_err(|_| StoreError::Data(format!("日期“{s}”格式有误")))
+}
+
+#[cfg(test)]
+mod test_support {
+    use crate::Store;
+
+    /// A store in a temporary directory with the demo data loaded.
+    pub(crate) fn demo_store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("s.sqlite3")).unwrap();
+        store
+            .import_demo(&jianban_domain::demo::demo_data())
+            .unwrap();
+        (tmp, store)
+    }
 }
