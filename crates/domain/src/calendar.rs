@@ -216,19 +216,35 @@ impl WorkingCalendar {
 
     /// Working days in `(from, to]`: how many working days it takes to get
     /// from `from` to `to`. Negative when `to` is before `from`.
+    ///
+    /// Bounded work whatever the range (a date from a request can be
+    /// centuries away): weekdays are counted by whole weeks, then the
+    /// notices' exceptions inside the range are applied.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        use std::ops::Bound::{Excluded, Included};
         if to < from {
             return -self.working_days_between(to, from);
         }
-        let mut n = 0;
-        let mut d = from;
+        let days = (to - from).num_days();
+        let weeks = days / 7;
+        let mut n = weeks * 5;
+        // The last partial week: at most six days.
+        let mut d = from + chrono::Duration::days(weeks * 7);
         while d < to {
             d = d + Days::new(1);
-            if self.is_working_day(d) {
+            if !is_weekend(d) {
                 n += 1;
             }
         }
-        n
+        let range = (Excluded(from), Included(to));
+        // A listed working day wins over a holiday (is_working_day).
+        let holidays = self
+            .off
+            .range(range)
+            .filter(|d| !is_weekend(**d) && !self.work.contains(d))
+            .count() as i64;
+        let worked_weekends = self.work.range(range).filter(|d| is_weekend(**d)).count() as i64;
+        n - holidays + worked_weekends
     }
 }
 
@@ -242,6 +258,50 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// The day-by-day definition the fast count must equal.
+    fn count_day_by_day(cal: &WorkingCalendar, from: NaiveDate, to: NaiveDate) -> i64 {
+        let (lo, hi, sign) = if to < from {
+            (to, from, -1)
+        } else {
+            (from, to, 1)
+        };
+        let mut n = 0;
+        let mut d = lo;
+        while d < hi {
+            d = d + Days::new(1);
+            if cal.is_working_day(d) {
+                n += 1;
+            }
+        }
+        sign * n
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn working_days_between_counts_as_day_by_day(
+            start in 0i64..(365 * 4),
+            len in -800i64..800,
+        ) {
+            let cal = WorkingCalendar::national();
+            let from = date("2023-06-01") + chrono::Duration::days(start);
+            let to = from + chrono::Duration::days(len);
+            proptest::prop_assert_eq!(
+                cal.working_days_between(from, to),
+                count_day_by_day(&cal, from, to)
+            );
+        }
+    }
+
+    #[test]
+    fn a_range_of_centuries_is_counted_without_walking_it() {
+        let cal = WorkingCalendar::national();
+        let far = NaiveDate::from_ymd_opt(200_000, 1, 1).unwrap();
+        let n = cal.working_days_between(date("2024-01-01"), far);
+        // About five working days in seven, less the 2024–2026 holidays.
+        let days = (far - date("2024-01-01")).num_days();
+        assert!((n - days * 5 / 7).abs() < 100, "{n}");
     }
 
     #[test]
