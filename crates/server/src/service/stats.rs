@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use jianban_domain::*;
@@ -166,6 +166,25 @@ fn scope(tx: &mut dyn Tx, actor: &Actor, unit: Option<&str>) -> ApiResult<Scope>
     })
 }
 
+/// How many years after its own a session's figures can be asked for: its
+/// last re-handled and evaluated cases close within that.
+const AS_OF_YEARS_AFTER: i32 = 5;
+
+/// The figures' date must fall in the session's year or the few after it:
+/// any other date is a mistake, and one centuries away only costs work.
+fn check_as_of(as_of: NaiveDate, session_year: i32) -> ApiResult<()> {
+    let last = session_year + AS_OF_YEARS_AFTER;
+    if (session_year..=last).contains(&as_of.year()) {
+        return Ok(());
+    }
+    Err(ApiError::BadRequest {
+        code: "stats.as_of",
+        message: format!(
+            "统计截止日期{as_of}不在本届次的统计范围内，请选择{session_year}年至{last}年之间的日期。"
+        ),
+    })
+}
+
 /// Everything one stats request needs, read in one snapshot.
 struct Loaded {
     session: SessionInfo,
@@ -208,6 +227,7 @@ impl Service {
                 Scope::City => None,
                 Scope::Unit { unit_id, .. } => Some(unit_id.as_str()),
             };
+            check_as_of(as_of, session.year)?;
             let rows = case_rows(tx, &session.id, unit)?;
             Ok(Loaded {
                 session,

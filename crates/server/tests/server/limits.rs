@@ -100,3 +100,25 @@ fn parallel_guesses_do_not_get_past_the_lockout(backend: &Backend) {
         .assert_error(401, "auth.invalid_credentials");
 }
 both!(parallel_guesses_do_not_get_past_the_lockout);
+
+/// The finding: `GET /v1/stats?as_of=+200000-01-01` as a liaison took 6.8 s
+/// (the working days of every overdue case were walked day by day up to
+/// that date). Now a date outside the session's years is refused, and the
+/// working-day count does bounded work whatever the range.
+fn a_figures_date_centuries_away_is_refused(backend: &Backend) {
+    let server = Server::start(backend);
+    let liaison = server.login("fgw-liaison");
+    for far in ["%2B200000-01-01", "1900-01-01"] {
+        let r = liaison.get(&format!("/v1/stats?as_of={far}"));
+        r.assert_error(400, "stats.as_of");
+        let message = r.body["message"].as_str().unwrap();
+        assert!(
+            message.contains("请选择2024年至2029年之间的日期"),
+            "{message}"
+        );
+    }
+    // A date in the session's years is answered.
+    assert_eq!(liaison.get("/v1/stats?as_of=2025-03-01").status, 200);
+    assert_eq!(liaison.get("/v1/stats").status, 200);
+}
+both!(a_figures_date_centuries_away_is_refused);
