@@ -396,6 +396,7 @@ fn require_office(caller: &Caller) -> ApiResult<()> {
 }
 
 #[utoipa::path(get, path = "/v1/units/{id}/approval-chain", tag = "units",
+    params(("id" = String, Path, description = "承办单位编号")),
     security(("bearer" = [])),
     responses((status = 200, body = ApprovalChain),
         (status = 403, description = "another unit", body = ErrorBody),
@@ -411,6 +412,7 @@ pub async fn get_approval_chain(
 }
 
 #[utoipa::path(put, path = "/v1/units/{id}/approval-chain", tag = "units",
+    params(("id" = String, Path, description = "承办单位编号")),
     request_body = SetApprovalChainRequest, security(("bearer" = [])),
     responses((status = 200, body = ApprovalChain),
         (status = 403, description = "not the unit's head nor the office", body = ErrorBody),

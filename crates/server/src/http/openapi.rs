@@ -1,7 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers and the protocol
 //! crate's types (served at `/openapi.json`).
 
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::handlers;
@@ -58,7 +60,7 @@ use super::stats_handlers;
         jianban_protocol::NoticeKind,
         jianban_protocol::CommandStatus,
     )),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &CommonErrors)
 )]
 struct ApiDoc;
 
@@ -72,6 +74,56 @@ impl Modify for Bearer {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The answers every route can give besides its own, added where a route
+/// does not list them itself: a malformed query, path or header (400), a
+/// missing or expired token on a route that needs one (401), a body too
+/// large (413) or not of the declared form (422), and an internal error
+/// (500). The document then lists every status the server answers.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                let common = [
+                    ("400", "请求的参数、路径或协议头有误", true),
+                    ("401", "未登录或登录已失效", secured),
+                    ("413", "请求内容过大", has_body),
+                    ("422", "请求内容的格式不符", has_body),
+                    ("500", "服务器内部错误", true),
+                ];
+                for (status, description, applies) in common {
+                    if applies {
+                        op.responses
+                            .responses
+                            .entry(status.to_owned())
+                            .or_insert_with(|| error_response(description));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> RefOr<Response> {
+    let body = Content::new(Some(Ref::from_schema_name("ErrorBody")));
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", body)
+            .build(),
+    )
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {
