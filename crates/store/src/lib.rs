@@ -23,7 +23,6 @@ mod stats_rows;
 mod sync_state;
 mod vault;
 
-
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;

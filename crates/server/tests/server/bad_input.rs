@@ -149,7 +149,10 @@ fn bad_input_is_refused_cleanly(backend: &Backend) {
                 continue;
             };
             for status in ["400", "500"] {
-                assert!(responses.contains_key(status), "{method} {path}: no {status}");
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path}: no {status}"
+                );
             }
             if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
                 assert!(responses.contains_key("401"), "{method} {path}: no 401");
