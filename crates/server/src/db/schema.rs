@@ -5,7 +5,7 @@ use super::{DbError, Dialect, Tx};
 use crate::params;
 
 /// Bump with every new migration; an older binary refuses a newer database.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,6 +75,21 @@ CREATE TABLE signed_decisions (assignment_id TEXT NOT NULL, revision TEXT NOT NU
 /// default (the head signs off alone).
 const V3: &str = r#"
 CREATE TABLE approval_chains (unit_id TEXT PRIMARY KEY REFERENCES units (id), chain_json TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL);
+"#;
+
+/// Issue 15: accounts that can be closed, devices that can be revoked,
+/// sessions that end, guesses limited per client address, and the command
+/// id behind each pushed sequence number (a repeated number with another id
+/// is a restored or taken-over device, refused instead of dropped).
+const V4: &str = r#"
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+ALTER TABLE refresh_tokens ADD COLUMN session_started_at TEXT;
+ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT '';
+CREATE INDEX login_failures_address ON login_failures (address, at);
+CREATE TABLE pushed_commands (device_id TEXT NOT NULL, seq BIGINT NOT NULL, command_id TEXT NOT NULL, PRIMARY KEY (device_id, seq));
+CREATE INDEX pushed_commands_command ON pushed_commands (command_id);
 "#;
 
 const SQLITE_APPEND_ONLY: &str = r#"
@@ -149,7 +164,7 @@ pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
             &[],
         )?;
     }
-    for (to, script) in [(2, V2), (3, V3)] {
+    for (to, script) in [(2, V2), (3, V3), (4, V4)] {
         if version < to {
             for stmt in statements(script) {
                 tx.exec(&stmt, &[])?;
