@@ -648,7 +648,11 @@ fn serve(
         match tls {
             None => {
                 let listener = tokio::net::TcpListener::from_std(listener)?;
-                axum::serve(listener, app)
+                // Login limits count failures per client address.
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
                     .with_graceful_shutdown(shutdown_signal())
                     .await
             }
@@ -664,7 +668,7 @@ fn serve(
                 });
                 axum_server::from_tcp_rustls(listener, config)
                     .handle(handle)
-                    .serve(app.into_make_service())
+                    .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                     .await
             }
         }

@@ -46,6 +46,8 @@ pub enum ApiError {
     },
     #[error("登录失败次数过多，账号已暂时锁定，请于{until}后再试，或联系管理员。")]
     Locked { until: String },
+    #[error("从您这台电脑所在的网络地址登录失败的次数过多，已暂停从该地址登录，请于{until}后再试；如急需登录，请联系办公室。")]
+    AddressLocked { until: String },
     #[error("客户端版本过旧，请升级建办到最新版本后再同步。")]
     UpgradeRequired,
     #[error("服务器正忙，请稍等几秒后重试。")]
@@ -84,6 +86,7 @@ impl ApiError {
             ApiError::TooLarge { code, .. } => code,
             ApiError::Import { code, .. } => code,
             ApiError::Locked { .. } => "auth.locked",
+            ApiError::AddressLocked { .. } => "auth.address_locked",
             ApiError::UpgradeRequired => "protocol.upgrade_required",
             ApiError::Busy => "server.busy",
             ApiError::Internal(_) => "internal",
@@ -105,7 +108,9 @@ impl ApiError {
             ApiError::SequenceGap { .. } => StatusCode::CONFLICT,
             ApiError::Input(_) | ApiError::Import { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Locked { .. } | ApiError::AddressLocked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,6 +1,8 @@
 //! One handler per endpoint: extract, delegate to the service, answer.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -31,13 +33,17 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse),
         (status = 401, description = "auth.invalid_credentials", body = ErrorBody),
-        (status = 429, description = "auth.locked: 10 failures in 15 minutes", body = ErrorBody),
+        (status = 429, description = "auth.locked: 10 failures for the account in 15 minutes; auth.address_locked: 50 failures from the client address in 15 minutes", body = ErrorBody),
         (status = 503, description = "server.busy: too many password checks waiting", body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    s.run(move |svc| svc.login(&req)).await.map(Json)
+    // The peer of the TCP connection: the server has no trusted proxy in
+    // front of it, so a forwarded-for header would be the client's word.
+    let address = peer.ip().to_canonical().to_string();
+    s.run(move |svc| svc.login(&req, &address)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,

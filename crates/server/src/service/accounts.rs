@@ -22,6 +22,15 @@ use crate::service::{fmt_time, Caller, Service, TIME_FORMAT};
 /// Failed logins allowed in [`LOCKOUT_WINDOW_MINUTES`] before the account locks.
 pub const MAX_FAILURES: usize = 10;
 pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
+/// Failed logins allowed from one client address in the same window,
+/// whatever the user names: guessing across many accounts from one PC stops
+/// here, while a whole unit behind one address still has room for typos.
+pub const MAX_ADDRESS_FAILURES: usize = 50;
+
+/// "Until when" as the refusal messages say it.
+fn until_text(t: NaiveDateTime) -> String {
+    t.format("%Y年%-m月%-d日 %H:%M:%S").to_string()
+}
 
 pub fn hash_password(password: &str) -> String {
     let salt =
@@ -140,7 +149,8 @@ pub fn actor_of(svc: &Service, id: &str) -> ApiResult<Actor> {
 }
 
 impl Service {
-    pub fn login(&self, req: &LoginRequest) -> ApiResult<TokenResponse> {
+    /// Logs in from the client at `address` (the peer's IP address).
+    pub fn login(&self, req: &LoginRequest, address: &str) -> ApiResult<TokenResponse> {
         check_required_line("设备编号", &req.device_id)?;
         check_line("设备名称", &req.device_name)?;
         if req.device_id.len() > 128 || req.username.len() > 128 || req.password.len() > 1024 {
@@ -151,31 +161,43 @@ impl Service {
         }
         let now = self.now();
         // The attempt is counted as a failure before the password is checked,
-        // in one write: parallel guesses each take a slot, and once the
-        // slots of the window are gone the rest are refused unchecked. A
-        // right password clears the slots again.
+        // in one write: parallel guesses each take a slot (of the account and
+        // of the address), and once the slots of the window are gone the
+        // rest are refused unchecked. A right password clears the account's
+        // slots again.
         let user = self.db.write(|tx| -> ApiResult<Option<UserRow>> {
-            let cutoff = fmt_time(now - Duration::minutes(LOCKOUT_WINDOW_MINUTES));
+            let window = Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+            let cutoff = fmt_time(now - window);
             // Old rows say nothing any more.
             tx.exec("DELETE FROM login_failures WHERE at <= $1", params![&cutoff])?;
-            let failures = tx
-                .query(
-                    "SELECT at FROM login_failures WHERE username = $1 AND at > $2 ORDER BY at DESC",
-                    params![&req.username, &cutoff],
-                )?
-                .iter()
-                .map(|r| r.text(0))
-                .collect::<Result<Vec<_>, _>>()?;
-            if failures.len() >= MAX_FAILURES {
-                let until = parse_time(&failures[MAX_FAILURES - 1])?
-                    + Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+            // When the `limit`-th latest failure of the window leaves it,
+            // or None while fewer than `limit` are in it.
+            let mut locked_until = |column: &str, value: &str, limit: usize| {
+                let rows = tx.query(
+                    &format!(
+                        "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2
+                         ORDER BY at DESC LIMIT {limit}"
+                    ),
+                    params![value, &cutoff],
+                )?;
+                match rows.get(limit - 1) {
+                    Some(r) => Ok::<_, DbError>(Some(parse_time(&r.text(0)?)? + window)),
+                    None => Ok(None),
+                }
+            };
+            if let Some(until) = locked_until("address", address, MAX_ADDRESS_FAILURES)? {
+                return Err(ApiError::AddressLocked {
+                    until: until_text(until),
+                });
+            }
+            if let Some(until) = locked_until("username", &req.username, MAX_FAILURES)? {
                 return Err(ApiError::Locked {
-                    until: until.format("%Y年%-m月%-d日 %H:%M:%S").to_string(),
+                    until: until_text(until),
                 });
             }
             tx.exec(
-                "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
-                params![&req.username, fmt_time(now)],
+                "INSERT INTO login_failures (username, at, address) VALUES ($1, $2, $3)",
+                params![&req.username, fmt_time(now), address],
             )?;
             Ok(load_user(tx, &req.username)?)
         })?;

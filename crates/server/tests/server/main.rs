@@ -12,6 +12,7 @@ mod crash;
 mod figures_agree;
 mod import;
 mod limits;
+mod login;
 mod office;
 mod stats;
 mod sync;
