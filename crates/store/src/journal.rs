@@ -131,8 +131,10 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Commands not yet acknowledged by the server, in device order.
+    /// Commands not yet acknowledged by the server, in device order,
+    /// numbered for the current device (see `Store::register_new_device`).
     pub fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let base = crate::sync_state::device_seq_base(&self.conn)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, command_id, assignment_id, base_version, kind, payload_json, created_at
                FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?1",
@@ -140,7 +142,7 @@ impl Store {
         let rows = stmt.query_map([limit as i64], |r| {
             let payload: String = r.get(5)?;
             Ok(OutboxEntry {
-                seq: r.get(0)?,
+                seq: r.get::<_, i64>(0)? - base,
                 command_id: r.get(1)?,
                 assignment_id: r.get(2)?,
                 base_version: r.get::<_, i64>(3)? as u64,

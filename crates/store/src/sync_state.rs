@@ -492,6 +492,18 @@ fn receive_draft(
     crate::cases::insert_revision(tx, id, number, content, author, saved_at, None)
 }
 
+/// The outbox row number just before the current device's first command.
+/// The server numbers each device's commands from 1; after the store
+/// registers as a new device (`Store::register_new_device`) its outbox rows
+/// keep their numbers and the device's numbers are `outbox.seq - base`.
+pub(crate) fn device_seq_base(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(get_setting(conn, DEVICE_SEQ_BASE)?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
+}
+
+const DEVICE_SEQ_BASE: &str = "device_seq_base";
+
 impl Store {
     /// This installation's device id, made once.
     pub fn device_id(&mut self) -> Result<String> {
@@ -500,6 +512,27 @@ impl Store {
         }
         let id = uuid::Uuid::new_v4().to_string();
         set_setting(&self.conn, "device_id", &id)?;
+        Ok(id)
+    }
+
+    /// Becomes a new device for the server, keeping every pending command:
+    /// the server refused a sequence number this store used again (the
+    /// store was restored from a backup, or its file copied to another PC).
+    /// The pending commands are numbered from 1 for the new device, in
+    /// their order; the acknowledged ones stay with the old device. Returns
+    /// the new device id.
+    pub fn register_new_device(&mut self) -> Result<String> {
+        let tx = self.conn.transaction()?;
+        let base: i64 = tx.query_row(
+            "SELECT COALESCE((SELECT MIN(seq) - 1 FROM outbox WHERE acked_at IS NULL),
+                             (SELECT MAX(seq) FROM outbox), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let id = uuid::Uuid::new_v4().to_string();
+        set_setting(&tx, "device_id", &id)?;
+        set_setting(&tx, DEVICE_SEQ_BASE, &base.to_string())?;
+        tx.commit()?;
         Ok(id)
     }
 
@@ -561,12 +594,18 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
+        // The server answers in the current device's numbers.
+        let base = device_seq_base(&tx)?;
         let mut touched = Vec::new();
         for r in results {
+            if r.seq < 1 {
+                continue;
+            }
+            let seq = r.seq + base;
             let assignment: Option<String> = tx
                 .query_row(
                     "SELECT assignment_id FROM outbox WHERE seq = ?1",
-                    [r.seq],
+                    [seq],
                     |row| row.get(0),
                 )
                 .optional()?;
@@ -575,7 +614,7 @@ impl Store {
             };
             tx.execute(
                 "UPDATE outbox SET acked_at = ?2, result_json = ?3 WHERE seq = ?1 AND acked_at IS NULL",
-                params![r.seq, now.format(TIME).to_string(), serde_json::to_string(&r.status)?],
+                params![seq, now.format(TIME).to_string(), serde_json::to_string(&r.status)?],
             )?;
             if let PushStatus::Rejected { message, .. } = &r.status {
                 notice(
@@ -611,10 +650,13 @@ impl Store {
     /// The server has lost commands from `seq` on (it was restored from a
     /// backup, say): queue them again. They were kept, acknowledged, in the
     /// outbox for exactly this.
+    /// `seq` is in the current device's numbers; commands of an earlier
+    /// device are never queued again.
     pub fn requeue_outbox_from(&mut self, seq: i64) -> Result<()> {
+        let base = device_seq_base(&self.conn)?;
         self.conn.execute(
             "UPDATE outbox SET acked_at = NULL, result_json = NULL WHERE seq >= ?1",
-            [seq],
+            [seq.max(1) + base],
         )?;
         Ok(())
     }

@@ -63,6 +63,11 @@ pub enum SyncError {
     },
     #[error("平台与本机的同步序号不一致（平台期望第{expected}号），正在重新上传本机记录。")]
     SequenceGap { expected: i64 },
+    /// The server refused the push: a sequence number this PC already used
+    /// came with another command (the store was restored from a backup).
+    /// Nothing of the batch was applied; the engine re-registers.
+    #[error("{0}")]
+    SeqReused(String),
     #[error("证书设置有误：{0}。请在“设置 → 服务器”中检查证书文件。")]
     Certificate(String),
     #[error("{0}")]
@@ -90,6 +95,7 @@ impl SyncError {
             SyncError::UpgradeRequired(_) => "protocol.upgrade_required",
             SyncError::Server { .. } => "sync.server_error",
             SyncError::SequenceGap { .. } => "sync.sequence_gap",
+            SyncError::SeqReused(_) => "sync.seq_reused",
             SyncError::Certificate(_) => "sync.certificate",
             SyncError::Store(_) => "sync.store",
             SyncError::Protocol(_) => "sync.protocol",
@@ -179,6 +185,22 @@ impl ServerClient {
         &self.device_id
     }
 
+    /// Speaks for another device from now on (the store registered as a new
+    /// one). The tokens and a saved refresh token belong to the old device
+    /// and are dropped; a password kept for the session logs in again under
+    /// the new id, otherwise the next request asks the user to log in.
+    pub fn switch_device(&mut self, device_id: impl Into<String>) {
+        self.device_id = device_id.into();
+        if let Ok(mut t) = self.tokens.lock() {
+            *t = Tokens::default();
+        }
+        if let Ok(mut c) = self.credentials.lock() {
+            if matches!(*c, Some(Credentials::RefreshToken(_))) {
+                *c = None;
+            }
+        }
+    }
+
     /// The refresh token to keep for the next start, if logged in.
     pub fn refresh_token(&self) -> Option<String> {
         self.tokens.lock().ok().and_then(|t| t.refresh.clone())
@@ -202,6 +224,7 @@ impl ServerClient {
                     (409, "sync.sequence_gap") => SyncError::SequenceGap {
                         expected: body.expected.unwrap_or(1),
                     },
+                    (409, "sync.seq_reused") => SyncError::SeqReused(body.message),
                     _ => SyncError::Server {
                         status,
                         code: body.code,

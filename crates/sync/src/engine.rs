@@ -98,8 +98,9 @@ impl SyncEngine {
     }
 
     fn push_all(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
-        let device_id = self.store.device_id()?;
+        let mut device_id = self.store.device_id()?;
         let mut gap_retries = 0;
+        let mut re_registered = false;
         loop {
             let batch = self.store.outbox_pending(MAX_PUSH_COMMANDS)?;
             if batch.is_empty() {
@@ -139,6 +140,19 @@ impl SyncEngine {
                         "sequence gap: resending from the server's position"
                     );
                     self.store.requeue_outbox_from(expected)?;
+                }
+                Err(SyncError::SeqReused(message)) if !re_registered => {
+                    // This store's numbers were used before with other
+                    // commands (restored from a backup, or the file copied
+                    // to a second PC), and the server applied nothing of
+                    // the batch. Become a new device: the pending commands
+                    // are numbered from 1 for it and sent again, so none
+                    // is lost; those the server already took are known by
+                    // their id and answered as duplicates.
+                    re_registered = true;
+                    tracing::warn!(%message, "sequence number reused: registering as a new device");
+                    device_id = self.store.register_new_device()?;
+                    self.client.switch_device(device_id.clone());
                 }
                 Err(e) => return Err(e),
             }

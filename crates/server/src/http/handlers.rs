@@ -75,7 +75,7 @@ pub async fn register_key(
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", request_body = PushRequest,
     security(("bearer" = [])),
     responses((status = 200, body = PushResponse),
-        (status = 409, description = "sync.sequence_gap (commands before the gap were applied)", body = ErrorBody),
+        (status = 409, description = "sync.sequence_gap (commands before the gap were applied) or sync.seq_reused (a used sequence number with another command id: nothing applied; re-register as a new device and resend)", body = ErrorBody),
         (status = 413, description = "sync.batch_too_large or request.too_large: nothing applied", body = ErrorBody)))]
 pub async fn push(
     State(s): State<AppState>,

@@ -5,6 +5,9 @@
 //! batch then comes back as duplicates. Each command runs in a savepoint:
 //! a refused one leaves nothing behind, consumes its sequence number and
 //! never blocks the commands after it.
+//!
+//! Each number taken is recorded with its command id (`pushed_commands`), so
+//! a used number arriving with another command is refused, never dropped.
 
 use jianban_casework::Command;
 use jianban_protocol::{
@@ -17,6 +20,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::params;
 use crate::service::cases::{load, CommandError, Stored};
 use crate::service::{fmt_time, Caller, Service};
+
+/// The code of a push refused for a reused sequence number (the desktop
+/// re-registers as a new device and resends).
+pub const SEQ_REUSED: &str = "sync.seq_reused";
 
 /// What a push did: the answer, and the gap that stopped it, if any.
 pub struct PushOutcome {
@@ -55,12 +62,36 @@ impl Service {
             let mut gap = None;
             for cmd in &req.commands {
                 if cmd.seq <= last {
+                    // A resent batch carries the same command under the
+                    // same number. Another command under a used number is a
+                    // desktop restored from a backup (its outbox numbers
+                    // start again) or a device id used by a second PC:
+                    // acknowledging it as a duplicate would drop it, so
+                    // the whole push is refused and rolled back.
+                    if pushed_command_id(tx, &req.device_id, cmd.seq)?.as_deref()
+                        != Some(cmd.command_id.as_str())
+                    {
+                        return Err(seq_reused(cmd.seq));
+                    }
                     results.push(result(cmd, CommandStatus::Duplicate, None, None));
                     continue;
                 }
                 if cmd.seq != last + 1 {
                     gap = Some(last + 1);
                     break;
+                }
+                tx.exec(
+                    "INSERT INTO pushed_commands (device_id, seq, command_id) VALUES ($1, $2, $3)",
+                    params![&req.device_id, cmd.seq, &cmd.command_id],
+                )?;
+                last = cmd.seq;
+                // A desktop that re-registered as a new device resends its
+                // pending commands under new numbers; those the server took
+                // under the old device before the backup was restored are
+                // known by their id and not applied twice.
+                if command_known_elsewhere(tx, caller, cmd.seq, &cmd.command_id)? {
+                    results.push(result(cmd, CommandStatus::Duplicate, None, None));
+                    continue;
                 }
                 let applied = savepoint(tx, |tx| self.apply_command(tx, caller, now, cmd));
                 results.push(match applied {
@@ -72,7 +103,6 @@ impl Service {
                         result(cmd, CommandStatus::Rejected, Some(error), current)
                     }
                 });
-                last = cmd.seq;
             }
             tx.exec(
                 "UPDATE devices SET last_seq = $2, last_seen_at = $3 WHERE id = $1",
@@ -107,6 +137,54 @@ impl Service {
     ) -> Result<Stored, CommandError> {
         let command = Command::decode(&cmd.kind, &cmd.payload)?;
         self.run_command(tx, &caller.actor, now, &cmd.assignment_id, command)
+    }
+}
+
+/// The command id recorded under a device's sequence number, if any.
+fn pushed_command_id(
+    tx: &mut dyn Tx,
+    device_id: &str,
+    seq: i64,
+) -> Result<Option<String>, DbError> {
+    tx.query_opt(
+        "SELECT command_id FROM pushed_commands WHERE device_id = $1 AND seq = $2",
+        params![device_id, seq],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+/// Whether one of the caller's devices already delivered a command with
+/// this id under another number (only the caller's own: another user's
+/// ids never decide what this user's commands do).
+fn command_known_elsewhere(
+    tx: &mut dyn Tx,
+    caller: &Caller,
+    seq: i64,
+    command_id: &str,
+) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM pushed_commands p JOIN devices d ON d.id = p.device_id
+              WHERE p.command_id = $1 AND d.user_id = $2 AND NOT (p.device_id = $3 AND p.seq = $4)",
+            params![
+                command_id,
+                caller.actor.user.as_str(),
+                &caller.device_id,
+                seq
+            ],
+        )?
+        .is_some())
+}
+
+/// The refusal of a push that reuses a sequence number.
+fn seq_reused(seq: i64) -> ApiError {
+    ApiError::Conflict {
+        code: SEQ_REUSED,
+        message: format!(
+            "本机的同步序号{seq}已被另一条命令使用（本机数据可能从备份恢复，或设备编号与另一台电脑相同），本次上传未做任何处理。\
+             建办会以新设备身份重新登记后再上传；如仍提示此信息，请重新登录。"
+        ),
     }
 }
 

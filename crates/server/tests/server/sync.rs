@@ -279,3 +279,46 @@ fn the_feed_pages_in_one_order(backend: &Backend) {
         .assert_error(400, "request.bad_query");
 }
 both!(the_feed_pages_in_one_order);
+
+/// A desktop restored from a backup numbers its outbox again: a used number
+/// with another command is refused as a whole (nothing of the batch is
+/// applied), never acknowledged as a duplicate; the same command under its
+/// number stays a duplicate; and the commands resent under a new device are
+/// taken once, those already delivered by id answered as duplicates.
+fn a_reused_sequence_number_is_refused_not_dropped(backend: &Backend) {
+    let server = Server::start(backend);
+    let c = server.login_device("zjj-liaison", "pc-restored");
+    let id = "a006-zjj";
+    let first = c.push(&[action(1, id, &Action::Receive), contact(2, id)]);
+    assert_eq!(statuses(&first), ["applied", "applied"]);
+    // The resent batch after a crash: the same ids under the same numbers.
+    let again = c.push(&[action(1, id, &Action::Receive)]);
+    assert_eq!(statuses(&again), ["duplicate"]);
+    // The restored PC's new command under number 2, then a fresh 3.
+    let mut other = contact(2, id);
+    other["command_id"] = json!("cmd-after-restore-2");
+    let r = c.push(&[other.clone(), contact(3, id)]);
+    r.assert_error(409, "sync.seq_reused");
+    assert!(
+        r.body["message"].as_str().unwrap().contains("重新登记"),
+        "{}",
+        r.body
+    );
+    assert_eq!(c.snapshot(id)["case"]["contact_count"], 1);
+    // Number 3 was not taken either: it is still free.
+    let fresh = c.push(&[contact(3, id)]);
+    assert_eq!(statuses(&fresh), ["applied"]);
+    assert_eq!(c.snapshot(id)["case"]["contact_count"], 2);
+
+    // Re-registered as a new device, the PC resends its pending commands
+    // from 1: the one the server already has (by id) is not applied again.
+    let renewed = server.login_device("zjj-liaison", "pc-restored-2");
+    let mut known = contact(1, id);
+    known["command_id"] = json!(format!("cmd-{id}-3"));
+    let mut new = other;
+    new["seq"] = json!(2);
+    let r = renewed.push(&[known, new]);
+    assert_eq!(statuses(&r), ["duplicate", "applied"]);
+    assert_eq!(renewed.snapshot(id)["case"]["contact_count"], 3);
+}
+both!(a_reused_sequence_number_is_refused_not_dropped);

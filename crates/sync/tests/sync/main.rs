@@ -8,6 +8,7 @@ mod kill;
 
 mod proxy;
 mod random;
+mod restore;
 mod server;
 mod signoff;
 mod skew;
