@@ -183,7 +183,68 @@ pub(crate) fn insert_decision(
         &unit_audience(unit.as_str()),
         decision,
     )?;
+    flag_clock_skew(tx, decision, unit, now)?;
     Ok(())
+}
+
+/// How far ahead of the server's clock a decision's time may be. A few
+/// minutes cover PCs whose clocks drift without time synchronization; a
+/// decision from further in the future cannot have happened yet.
+pub const DECISION_AHEAD_TOLERANCE_MINUTES: i64 = 10;
+
+/// How far behind the server's clock a decision's time may be when it
+/// arrives. A head may approve offline and the PC sync days later (a trip,
+/// a holiday), so the past gets a week; older times are more likely a PC
+/// whose clock is wrong than a week-long offline approval.
+pub const DECISION_BEHIND_TOLERANCE_DAYS: i64 = 7;
+
+/// The audit action of a decision whose time is out of tolerance.
+pub const DECISION_CLOCK_SKEW: &str = "decision_clock_skew";
+
+/// A decision's time is the approver's PC clock and is signed, so the
+/// server cannot correct it. A wrong clock must not block a reply, so the
+/// decision is accepted; the office sees an audit line with both times.
+fn flag_clock_skew(
+    tx: &mut dyn Tx,
+    decision: &SignedDecision,
+    unit: &UnitId,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let at = decision.record.at;
+    let ahead = at - now > chrono::Duration::minutes(DECISION_AHEAD_TOLERANCE_MINUTES);
+    let behind = now - at > chrono::Duration::days(DECISION_BEHIND_TOLERANCE_DAYS);
+    if !(ahead || behind) {
+        return Ok(());
+    }
+    let record = &decision.record;
+    let signer = Actor {
+        user: record.signer.clone(),
+        name: record.signer_name.clone(),
+        role: record.role,
+        unit: Some(unit.clone()),
+    };
+    super::cases::audit(
+        tx,
+        &super::cases::AuditRecord {
+            at: now,
+            actor: &signer,
+            assignment_id: Some(record.assignment_id.as_str()),
+            action: DECISION_CLOCK_SKEW,
+            detail: json!({
+                "decision_at": at.format(TIME_FORMAT).to_string(),
+                "server_at": now.format(TIME_FORMAT).to_string(),
+                "step": record.step,
+                "signature": decision.signature,
+                "note": if ahead {
+                    format!("审核时间比平台时间快{}分钟以上，审核人电脑的时钟可能不准，已照常接受，请核实。", DECISION_AHEAD_TOLERANCE_MINUTES)
+                } else {
+                    format!("审核时间比平台收到时早{}天以上，审核人电脑的时钟可能不准（或长期离线），已照常接受，请核实。", DECISION_BEHIND_TOLERANCE_DAYS)
+                },
+            }),
+            before: None,
+            after: None,
+        },
+    )
 }
 
 /// Registers `public_key` for `user` unless it already is.

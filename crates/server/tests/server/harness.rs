@@ -479,7 +479,7 @@ pub fn signed_decision(
     )
 }
 
-/// As [`signed_decision`], for any step of a unit's chain.
+/// As [`signed_decision`], for any step of a unit's chain, decided now.
 pub fn signed_step(
     client: &Client,
     seq: i64,
@@ -488,6 +488,30 @@ pub fn signed_step(
     (user, role): (&str, jianban_domain::UserRole),
     (step, step_title): (usize, &str),
     decision: jianban_signoff::Decision,
+) -> Value {
+    signed_step_at(
+        client,
+        seq,
+        assignment,
+        revision,
+        (user, role),
+        (step, step_title),
+        decision,
+        chrono::Local::now().naive_local(),
+    )
+}
+
+/// As [`signed_step`], with the approver's PC clock saying `at`.
+#[allow(clippy::too_many_arguments)]
+pub fn signed_step_at(
+    client: &Client,
+    seq: i64,
+    assignment: &str,
+    revision: &jianban_domain::RevisionHash,
+    (user, role): (&str, jianban_domain::UserRole),
+    (step, step_title): (usize, &str),
+    decision: jianban_signoff::Decision,
+    at: chrono::NaiveDateTime,
 ) -> Value {
     let (identity, key) = jianban_signoff::SigningIdentity::create("审核人的密码");
     let r = client.post(
@@ -506,10 +530,7 @@ pub fn signed_step(
             role,
             decision,
             comment: "同意".into(),
-            at: chrono::NaiveDate::from_ymd_opt(2024, 5, 6)
-                .unwrap()
-                .and_hms_opt(9, 30, 0)
-                .unwrap(),
+            at,
         },
         &key,
     );

@@ -9,6 +9,7 @@ mod authz;
 mod bad_input;
 mod chains;
 mod crash;
+mod decision_clock;
 mod figures_agree;
 mod import;
 mod limits;
