@@ -218,9 +218,9 @@ pub fn verify_letter(
 }
 
 #[tauri::command(async)]
-#[tracing::instrument(skip(_state), err(Debug))]
-pub fn open_folder(_state: State<'_, AppState>, path: String) -> R<()> {
-    jianban_desktop::export::open_folder(std::path::Path::new(&path))
+#[tracing::instrument(skip(state), err(Debug))]
+pub fn open_folder(state: State<'_, AppState>, path: String) -> R<()> {
+    api::reply::open_folder(&state, std::path::Path::new(&path))
 }
 
 /// 统计: this unit's figures of a session (default: the newest).

@@ -1,11 +1,30 @@
 //! The native save dialog (rfd). GTK dialogs must run on the main thread, so
 //! the command thread asks the main thread and waits for the answer.
+//!
+//! Every path the person picks is recorded in the app state
+//! (`AppState::picked`): the web view may later name only those (to open
+//! its folder, to verify it, to connect with it).
 
 use std::path::PathBuf;
 
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 
 use jianban_desktop::error::{code, CommandError};
+use jianban_desktop::state::AppState;
+
+/// Records a picked path for the commands that take paths from the web view.
+fn remember(app: &AppHandle, path: &std::path::Path) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.picked().remember(path);
+    }
+}
+
+/// The app's own export folder (`JIANBAN_EXPORT_DIR`), if set.
+pub fn export_dir() -> Option<PathBuf> {
+    std::env::var_os(ENV_EXPORT_DIR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
 
 /// `JIANBAN_EXPORT_DIR` skips the dialog and saves there under the default
 /// name (the end-to-end test has no one to click).
@@ -30,8 +49,8 @@ pub fn save_path(
     default_name: &str,
     ext: &str,
 ) -> Result<PathBuf, CommandError> {
-    if let Some(dir) = std::env::var_os(ENV_EXPORT_DIR).filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(dir).join(default_name));
+    if let Some(dir) = export_dir() {
+        return Ok(dir.join(default_name));
     }
     let (tx, rx) = std::sync::mpsc::channel();
     let name = default_name.to_owned();
@@ -50,7 +69,10 @@ pub fn save_path(
     let picked = rx
         .recv()
         .map_err(|_| CommandError::new(code::EXPORT, "保存对话框意外关闭，请重试。"))?;
-    picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消导出，未写入任何文件。"))
+    let picked =
+        picked.ok_or_else(|| CommandError::new(code::CANCELLED, "已取消导出，未写入任何文件。"))?;
+    remember(app, &picked);
+    Ok(picked)
 }
 
 /// Asks which file to open (native open dialog, main thread): `title`
@@ -75,7 +97,9 @@ fn open_file(
     let picked = rx
         .recv()
         .map_err(|_| CommandError::new(code::EXPORT, "文件对话框意外关闭，请重试。"))?;
-    picked.ok_or_else(|| CommandError::new(code::CANCELLED, cancelled))
+    let picked = picked.ok_or_else(|| CommandError::new(code::CANCELLED, cancelled))?;
+    remember(app, &picked);
+    Ok(picked)
 }
 
 /// Asks which sealed letter to check.

@@ -47,7 +47,7 @@ fn start(app: &AppHandle) -> (AppState, Option<WorkerGuard>) {
         data_dir = %dir.display(),
         "starting"
     );
-    let state = AppState::open(dir, secrets::system());
+    let state = AppState::open(dir, secrets::system()).with_export_dir(dialog::export_dir());
     if let Err(e) = state.with_store(|s| s.is_empty()) {
         tracing::error!(code = %e.code, error = %e.message, "store failed to open");
     }

@@ -132,13 +132,20 @@ pub fn default_file_name(number: u32, unit: &str, ext: &str, is_final: bool) -> 
     format!("第{number}号建议答复-{unit}{draft}.{ext}")
 }
 
-/// Opens the folder that holds `path` in the system's file manager.
+/// Opens the folder that holds `path` in the system's file manager. `path`
+/// must be checked first ([`crate::picked::PickedPaths::check`]): it is
+/// resolved, and a file the person saved. Only a folder is ever handed to
+/// `xdg-open` (handed a file, it would run the file's default program).
 pub fn open_folder(path: &std::path::Path) -> Result<(), CommandError> {
-    let dir = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
-    };
+    let dir = folder_to_open(path).ok_or_else(|| {
+        CommandError::new(
+            crate::error::code::EXPORT,
+            format!(
+                "找不到 {} 所在的文件夹，请在文件管理器中手动打开。",
+                path.display()
+            ),
+        )
+    })?;
     let result = if cfg!(target_os = "windows") {
         std::process::Command::new("explorer")
             .arg(format!("/select,{}", path.display()))
@@ -162,9 +169,31 @@ pub fn open_folder(path: &std::path::Path) -> Result<(), CommandError> {
     })
 }
 
+/// The existing folder to show for `path`: itself if it is a folder, else
+/// the folder it is in.
+fn folder_to_open(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent()?.to_path_buf()
+    };
+    dir.is_dir().then_some(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_existing_folder_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("答复函.pdf");
+        std::fs::write(&file, b"%PDF").unwrap();
+        assert_eq!(folder_to_open(&file).unwrap(), dir.path());
+        assert_eq!(folder_to_open(dir.path()).unwrap(), dir.path());
+        assert_eq!(folder_to_open(&dir.path().join("无此目录").join("x.pdf")), None);
+        assert_eq!(folder_to_open(std::path::Path::new("")), None);
+    }
     use crate::secrets::fake::MapSecrets;
 
     fn pem_of(c: &UnitCertificate) -> String {

@@ -12,6 +12,7 @@ pub mod data_dir;
 pub mod dto;
 pub mod error;
 pub mod export;
+pub mod picked;
 pub mod reminders;
 pub mod secrets;
 pub mod state;

@@ -21,6 +21,7 @@ use jianban_sync::{Credentials, ServerClient, ServerConfig, SyncEngine, SyncHand
 
 use crate::config::{AppConfig, ServerAccount};
 use crate::error::{code, CommandError};
+use crate::picked::PickedPaths;
 use crate::secrets::{NoCredentialStore, Secrets};
 
 /// Password of the demo accounts (the server's demo uses the same).
@@ -39,6 +40,9 @@ pub struct AppState {
     /// Kept for the life of the app: fonts are found and parsed once.
     renderer: Mutex<Option<LetterRenderer>>,
     sync: Mutex<Option<SyncHandle>>,
+    /// Paths picked in native dialogs during this run: the only ones (with
+    /// the export folder) a command takes from the web view.
+    picked: PickedPaths,
 }
 
 pub struct Inner {
@@ -138,7 +142,21 @@ impl AppState {
             inner: Mutex::new(inner),
             renderer: Mutex::new(None),
             sync: Mutex::new(None),
+            picked: PickedPaths::default(),
         }
+    }
+
+    /// Where the app saves without asking (the shell's export folder): paths
+    /// inside it may come from the web view.
+    pub fn with_export_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.picked = PickedPaths::new(dir);
+        self
+    }
+
+    /// The paths picked in native dialogs (the shell's dialogs record them;
+    /// commands check paths from the web view against them).
+    pub fn picked(&self) -> &PickedPaths {
+        &self.picked
     }
 
     /// No data directory: every command answers with `error`.
@@ -154,6 +172,7 @@ impl AppState {
             }),
             renderer: Mutex::new(None),
             sync: Mutex::new(None),
+            picked: PickedPaths::default(),
         }
     }
 

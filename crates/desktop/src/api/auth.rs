@@ -56,6 +56,14 @@ pub fn connect(state: &AppState, input: &ConnectInput) -> Result<AppStatus, Comm
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(std::path::PathBuf::from);
+    // The path comes from the web view: the one saved in the settings, or
+    // one picked in the dialog this run.
+    let ca = match ca {
+        Some(p) if state.config()?.ca_file.as_ref() != Some(&p) => {
+            Some(state.picked().check(&p, "内网CA证书文件")?)
+        }
+        other => other,
+    };
     if let Some(ca) = &ca {
         if !ca.is_file() {
             return Err(CommandError::new(

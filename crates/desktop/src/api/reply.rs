@@ -372,9 +372,18 @@ pub fn export_name(state: &AppState, id: &str, ext: &str) -> Result<(String, boo
     })
 }
 
+/// 打开所在文件夹 for an exported file: only a file saved through a dialog
+/// (or into the export folder) this run; the web view names it.
+pub fn open_folder(state: &AppState, path: &Path) -> Result<(), CommandError> {
+    let path = state.picked().check(path, "要打开的文件")?;
+    crate::export::open_folder(&path)
+}
+
 /// Checks a sealed letter (valid / tampered / unknown signer) against the
 /// approver keys this PC knows.
 pub fn verify_letter(state: &AppState, path: &Path) -> Result<LetterVerification, CommandError> {
+    // The path comes from the web view: only a file picked in a dialog.
+    let path = &state.picked().check(path, "要验证的签章版答复函")?;
     let bytes = std::fs::read(path).map_err(|e| {
         CommandError::new(
             code::EXPORT,

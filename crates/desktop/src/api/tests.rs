@@ -422,3 +422,61 @@ fn a_bad_server_address_is_refused_before_anything_changes() {
     let s = sync::status(&state).unwrap();
     assert!(!s.configured);
 }
+
+/// Paths from the web view: only those picked in a dialog this run (or in
+/// the export folder); the rest is refused before the file is touched.
+#[test]
+fn paths_from_the_web_view_must_have_been_picked() {
+    use crate::picked::PATH_NOT_PICKED;
+    let (tmp, state) = demo_state();
+    let letter = tmp.path().join("答复函.pdf");
+    std::fs::write(&letter, b"%PDF-1.7 not really").unwrap();
+
+    let e = reply::verify_letter(&state, &letter).unwrap_err();
+    assert_eq!(e.code, PATH_NOT_PICKED, "{}", e.message);
+    let e = reply::open_folder(&state, std::path::Path::new("/etc/passwd")).unwrap_err();
+    assert_eq!(e.code, PATH_NOT_PICKED, "{}", e.message);
+    let e = reply::open_folder(&state, tmp.path()).unwrap_err();
+    assert_eq!(e.code, PATH_NOT_PICKED, "{}", e.message);
+
+    // Picked in the open dialog: read and checked (not a sealed letter).
+    state.picked().remember(&letter);
+    match reply::verify_letter(&state, &letter) {
+        Ok(v) => assert!(!v.path.is_empty()),
+        Err(e) => assert_ne!(e.code, PATH_NOT_PICKED, "{}", e.message),
+    }
+
+    // A CA certificate typed into the login screen instead of picked.
+    let ca = tmp.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----").unwrap();
+    let e = auth::connect(
+        &state,
+        &crate::dto::ConnectInput {
+            server_url: "https://dbjy.example.gov.cn".into(),
+            ca_file: Some(ca.display().to_string()),
+            username: "fgw-liaison".into(),
+            password: "x".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code, PATH_NOT_PICKED, "{}", e.message);
+    assert_eq!(auth::status(&state).unwrap().mode, "local");
+}
+
+#[test]
+fn files_in_the_export_folder_may_be_named_by_the_web_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    let state = AppState::open(tmp.path().join("data"), &crate::secrets::NoCredentialStore)
+        .with_export_dir(Some(exports.clone()));
+    let letter = exports.join("答复函.pdf");
+    std::fs::write(&letter, b"%PDF-1.7 not really").unwrap();
+    if let Err(e) = reply::verify_letter(&state, &letter) {
+        assert_ne!(e.code, crate::picked::PATH_NOT_PICKED, "{}", e.message);
+    }
+    let outside = tmp.path().join("other.pdf");
+    std::fs::write(&outside, b"%PDF").unwrap();
+    let e = reply::verify_letter(&state, &outside).unwrap_err();
+    assert_eq!(e.code, crate::picked::PATH_NOT_PICKED);
+}
