@@ -178,6 +178,14 @@ pub struct NewUnit {
     pub doc_prefix: String,
 }
 
+/// `POST /v1/office/devices/{id}/move`: the device now belongs to this
+/// user (a PC handed to a colleague); the previous user's sessions on it end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveDevice {
+    pub user_id: String,
+}
+
 /// `POST /v1/office/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -230,6 +230,19 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Move a device to another user (a PC handed to a colleague): the
+    /// device id belongs to the user who first logged in with it until the
+    /// office moves it; the previous user's sessions on it end.
+    MoveDevice {
+        #[command(flatten)]
+        o: OfficeArgs,
+        /// The device id (`device list`, or the desktop's 设置 page).
+        #[arg(long)]
+        id: String,
+        /// The user the device now belongs to.
+        #[arg(long)]
+        to_user: String,
+    },
     #[command(flatten)]
     Stats(stats::StatsCommand),
     /// Check a sealed reply letter (PDF) against the registered signing
@@ -572,6 +585,12 @@ fn run(command: Command) -> Result<(), ApiError> {
             print(&svc.list_assignments(&actor, &q)?);
             Ok(())
         }
+        Command::MoveDevice { o, id, to_user } => {
+            let (svc, actor) = office(&o)?;
+            svc.move_device(&actor, &id, &to_user)?;
+            println!("设备{id}已转到用户{to_user}名下");
+            Ok(())
+        }
         Command::Stats(c) => stats::run(c),
     }
 }
@@ -653,8 +672,8 @@ fn serve(
                     listener,
                     app.into_make_service_with_connect_info::<SocketAddr>(),
                 )
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await
+                .with_graceful_shutdown(shutdown_signal())
+                .await
             }
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();

@@ -48,6 +48,8 @@ pub enum ApiError {
     Locked { until: String },
     #[error("从您这台电脑所在的网络地址登录失败的次数过多，已暂停从该地址登录，请于{until}后再试；如急需登录，请联系办公室。")]
     AddressLocked { until: String },
+    #[error("此设备编号已登记在其他用户名下，不能用您的账号在这台电脑上登录。请联系市政府办公室将该设备转到您的名下。")]
+    DeviceTaken,
     #[error("客户端版本过旧，请升级建办到最新版本后再同步。")]
     UpgradeRequired,
     #[error("服务器正忙，请稍等几秒后重试。")]
@@ -87,6 +89,7 @@ impl ApiError {
             ApiError::Import { code, .. } => code,
             ApiError::Locked { .. } => "auth.locked",
             ApiError::AddressLocked { .. } => "auth.address_locked",
+            ApiError::DeviceTaken => "auth.device_taken",
             ApiError::UpgradeRequired => "protocol.upgrade_required",
             ApiError::Busy => "server.busy",
             ApiError::Internal(_) => "internal",
@@ -111,6 +114,7 @@ impl ApiError {
             ApiError::Locked { .. } | ApiError::AddressLocked { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::DeviceTaken => StatusCode::FORBIDDEN,
             ApiError::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

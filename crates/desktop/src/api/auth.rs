@@ -39,6 +39,14 @@ fn device_id(state: &AppState) -> Result<String, CommandError> {
     state.with_store(|s| s.device_id())
 }
 
+/// The device id an approver's own login names on this PC. The server gives
+/// a device id to the first user who logs in with it (anyone else is
+/// refused `auth.device_taken`), and the PC's own id is the sync account's:
+/// an approver signing on the liaison's PC has an id of their own beside it.
+pub(super) fn approver_device_id(state: &AppState, user_id: &str) -> Result<String, CommandError> {
+    Ok(format!("{}~{user_id}", device_id(state)?))
+}
+
 /// Logs in to the central server; on success the server, the login (its
 /// refresh token) and the mode are saved, and sync starts.
 pub fn connect(state: &AppState, input: &ConnectInput) -> Result<AppStatus, CommandError> {
@@ -177,7 +185,7 @@ fn register_key(
     let Some(url) = config.server_url else {
         return Ok(());
     };
-    let device = device_id(state)?;
+    let device = approver_device_id(state, user_id)?;
     let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
     client.login(user_id, password)?;
     let receipt = client.register_key(key)?;

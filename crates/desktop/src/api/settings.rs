@@ -144,7 +144,7 @@ pub fn set_chain(state: &AppState, input: &ChainInput) -> Result<ChainChange, Co
             "请输入主要负责人的登录密码以确认修改。",
         ));
     }
-    let device = state.with_store(|s| s.device_id())?;
+    let device = super::auth::approver_device_id(state, head.as_str())?;
     let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
     client.login(head.as_str(), &input.password)?;
     let answer = client.set_approval_chain(&unit, steps)?;

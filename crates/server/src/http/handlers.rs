@@ -364,6 +364,24 @@ pub async fn add_unit(
     .map(|_| StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/v1/office/devices/{id}/move", tag = "office",
+    params(("id" = String, Path, description = "the device id")),
+    request_body = MoveDevice,
+    security(("bearer" = [])),
+    responses((status = 204, description = "the device now belongs to the user; the previous user's sessions on it ended"),
+        (status = 403, description = "auth.forbidden: not office staff", body = ErrorBody),
+        (status = 404, description = "not_found: no such device or user", body = ErrorBody)))]
+pub async fn move_device(
+    State(s): State<AppState>,
+    caller: Caller,
+    P(id): P<String>,
+    JsonBody(m): JsonBody<MoveDevice>,
+) -> ApiResult<StatusCode> {
+    s.run(move |svc| svc.move_device(&caller.actor, &id, &m.user_id))
+        .await
+        .map(|_| StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/v1/office/users", tag = "office", request_body = NewUser,
     security(("bearer" = [])), responses((status = 204), (status = 409, body = ErrorBody)))]
 pub async fn add_user(

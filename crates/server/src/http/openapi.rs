@@ -41,6 +41,7 @@ use super::stats_handlers;
         handlers::publish_calendar,
         handlers::add_unit,
         handlers::add_user,
+        handlers::move_device,
         handlers::audit_log,
         stats_handlers::stats,
         stats_handlers::stats_report,

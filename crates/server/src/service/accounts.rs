@@ -169,7 +169,10 @@ impl Service {
             let window = Duration::minutes(LOCKOUT_WINDOW_MINUTES);
             let cutoff = fmt_time(now - window);
             // Old rows say nothing any more.
-            tx.exec("DELETE FROM login_failures WHERE at <= $1", params![&cutoff])?;
+            tx.exec(
+                "DELETE FROM login_failures WHERE at <= $1",
+                params![&cutoff],
+            )?;
             // When the `limit`-th latest failure of the window leaves it,
             // or None while fewer than `limit` are in it.
             let mut locked_until = |column: &str, value: &str, limit: usize| {
@@ -213,31 +216,38 @@ impl Service {
         let Some(user) = user.filter(|_| ok) else {
             return Err(ApiError::InvalidCredentials);
         };
-        self.db.write(|tx| -> ApiResult<TokenResponse> {
+        // The inner error is an answer, not a failure: the right password
+        // clears the account's failure slots even when the device is refused.
+        self.db.write(|tx| -> ApiResult<ApiResult<TokenResponse>> {
             tx.exec(
                 "DELETE FROM login_failures WHERE username = $1",
                 params![&req.username],
             )?;
-            let exists = tx
+            let owner = tx
                 .query_opt(
-                    "SELECT id FROM devices WHERE id = $1",
+                    "SELECT user_id FROM devices WHERE id = $1",
                     params![&req.device_id],
                 )?
-                .is_some();
-            if exists {
-                tx.exec(
-                    "UPDATE devices SET user_id = $2, name = $3, last_seen_at = $4 WHERE id = $1",
-                    params![&req.device_id, &user.id, &req.device_name, fmt_time(now)],
-                )?;
-            } else {
-                tx.exec(
+                .map(|r| r.text(0))
+                .transpose()?;
+            match owner {
+                // A device id belongs to the user who first registered it:
+                // handing it to whoever logs in would give them its
+                // sequence numbers and end its owner's sessions. Only the
+                // office moves a device (`move_device`).
+                Some(owner) if owner != user.id => return Ok(Err(ApiError::DeviceTaken)),
+                Some(_) => tx.exec(
+                    "UPDATE devices SET name = $2, last_seen_at = $3 WHERE id = $1",
+                    params![&req.device_id, &req.device_name, fmt_time(now)],
+                )?,
+                None => tx.exec(
                     "INSERT INTO devices (id, user_id, name, last_seq, registered_at, last_seen_at)
                      VALUES ($1, $2, $3, 0, $4, $4)",
                     params![&req.device_id, &user.id, &req.device_name, fmt_time(now)],
-                )?;
-            }
-            self.issue(tx, &user, &req.device_id, now)
-        })
+                )?,
+            };
+            self.issue(tx, &user, &req.device_id, now).map(Ok)
+        })?
     }
 
     /// Trades a refresh token for a new pair. A token used twice means it

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod chains;
 pub mod changes;
 pub mod demo;
+pub mod device_owner;
 pub mod documents;
 pub mod import;
 pub mod keys;

@@ -122,3 +122,120 @@ fn guess_wave(server: &Server, wave: &[usize]) -> Vec<(u16, String)> {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
+
+/// The finding: a login handed an existing device id to whoever logged in
+/// with it (the device's sequence numbers and its owner's place went with
+/// it). Now a device id stays with the user who registered it first; another
+/// user is refused until the office moves the device (API or CLI, audited).
+fn a_device_id_belongs_to_its_first_user(backend: &Backend) {
+    let server = Server::start(backend);
+    let mut owner = server.anon();
+    let first = owner.post(
+        "/v1/auth/login",
+        &login_body("fgw-liaison", DEMO_PASSWORD, "pc-1"),
+    );
+    assert_eq!(first.status, 200, "{}", first.body);
+    owner.token = first.body["access_token"].as_str().map(str::to_string);
+    // Another user with the same device id: refused, saying what to do.
+    let r = server.anon().post(
+        "/v1/auth/login",
+        &login_body("fgw-head", DEMO_PASSWORD, "pc-1"),
+    );
+    r.assert_error(403, "auth.device_taken");
+    let message = r.body["message"].as_str().unwrap();
+    assert!(
+        message.contains("其他用户") && message.contains("办公室"),
+        "{message}"
+    );
+    // The owner keeps the device and logs in again as before.
+    assert_eq!(
+        server
+            .anon()
+            .post(
+                "/v1/auth/login",
+                &login_body("fgw-liaison", DEMO_PASSWORD, "pc-1")
+            )
+            .status,
+        200
+    );
+    // Only the office moves a device.
+    owner
+        .post(
+            "/v1/office/devices/pc-1/move",
+            &json!({"user_id": "fgw-head"}),
+        )
+        .assert_error(403, "auth.forbidden");
+    let office = server.login("office1");
+    office
+        .post(
+            "/v1/office/devices/no-such-pc/move",
+            &json!({"user_id": "fgw-head"}),
+        )
+        .assert_error(404, "not_found");
+    office
+        .post(
+            "/v1/office/devices/pc-1/move",
+            &json!({"user_id": "nobody"}),
+        )
+        .assert_error(404, "not_found");
+    let moved = office.post(
+        "/v1/office/devices/pc-1/move",
+        &json!({"user_id": "fgw-head"}),
+    );
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    // Now the new user logs in, and the previous one's session there ended.
+    assert_eq!(
+        server
+            .anon()
+            .post(
+                "/v1/auth/login",
+                &login_body("fgw-head", DEMO_PASSWORD, "pc-1")
+            )
+            .status,
+        200
+    );
+    server
+        .anon()
+        .post(
+            "/v1/auth/refresh",
+            &json!({"refresh_token": first.body["refresh_token"]}),
+        )
+        .assert_error(401, "auth.invalid_refresh");
+    server
+        .anon()
+        .post(
+            "/v1/auth/login",
+            &login_body("fgw-liaison", DEMO_PASSWORD, "pc-1"),
+        )
+        .assert_error(403, "auth.device_taken");
+    let audit = office.get("/v1/office/audit?limit=1000");
+    let line = audit
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|l| l["action"] == "move_device");
+    let line = line.unwrap_or_else(|| panic!("no move_device in the audit log: {}", audit.body));
+    assert_eq!(line["actor_id"], "office1");
+    assert_eq!(line["detail"]["from_user"], "fgw-liaison");
+    assert_eq!(line["detail"]["to_user"], "fgw-head");
+    // The command line moves it back.
+    let out = server.cli(
+        backend,
+        &["move-device", "--id", "pc-1", "--to-user", "fgw-liaison"],
+        "",
+    );
+    assert!(out.contains("fgw-liaison"), "{out}");
+    assert_eq!(
+        server
+            .anon()
+            .post(
+                "/v1/auth/login",
+                &login_body("fgw-liaison", DEMO_PASSWORD, "pc-1")
+            )
+            .status,
+        200
+    );
+}
+both!(a_device_id_belongs_to_its_first_user);
