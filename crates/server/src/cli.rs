@@ -19,7 +19,7 @@ use jianban_protocol::{
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::http::{router, AppState};
-use crate::service::{Options, Service};
+use crate::service::{key_file, Options, Service};
 
 mod stats;
 mod verify;
@@ -73,6 +73,20 @@ enum Command {
         tls_cert: Option<PathBuf>,
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// The access tokens' signing keys (owner-only, kept apart from the
+        /// database); created at the first start. Default: token-keys in
+        /// the data directory.
+        #[arg(long)]
+        token_key_file: Option<PathBuf>,
+    },
+    /// Make a new token signing key; the previous one keeps verifying the
+    /// tokens it signed for one access-token lifetime after the server's
+    /// next start, so nobody is logged out. Restart the server afterwards.
+    RotateTokenKey {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        token_key_file: Option<PathBuf>,
     },
     /// Add a handling unit.
     AddUnit {
@@ -398,12 +412,16 @@ fn run(command: Command) -> Result<(), ApiError> {
             demo,
             tls_cert,
             tls_key,
+            token_key_file,
         } => {
             let options = Options {
                 kill_after_push_commit: std::env::var("JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT")
                     .is_ok_and(|v| v == "1"),
             };
-            let svc = open_service(&db, options)?;
+            let mut svc = open_service(&db, options)?;
+            svc.load_token_keys(
+                &token_key_file.unwrap_or_else(|| key_file::default_path(&db.data_dir)),
+            )?;
             if demo {
                 svc.load_demo(&jianban_domain::demo::demo_data())?;
                 print_demo_logins();
@@ -412,6 +430,18 @@ fn run(command: Command) -> Result<(), ApiError> {
             serve(Arc::new(svc), listen, tls)
         }
         Command::Verify { .. } => unreachable!("handled in main"),
+        Command::RotateTokenKey { db, token_key_file } => {
+            let svc = open_service(&db, Options::default())?;
+            let path = token_key_file.unwrap_or_else(|| key_file::default_path(&db.data_dir));
+            let keys = key_file::rotate(&path, &svc.db, chrono::Utc::now().timestamp())?;
+            let id = keys.current().map(|k| k.id.as_str()).unwrap_or_default();
+            println!(
+                "新的令牌签名密钥{id}已写入{}。请重启服务器使其生效；旧密钥在重启后{}分钟内仍可验证已发出的令牌，用户无需重新登录。",
+                path.display(),
+                crate::service::token::ACCESS_TTL_SECS / 60
+            );
+            Ok(())
+        }
         Command::Demo { db } => {
             let svc = open_service(&db, Options::default())?;
             let loaded = svc.load_demo(&jianban_domain::demo::demo_data())?;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod device_owner;
 pub mod documents;
 pub mod import;
+pub mod key_file;
 pub mod keys;
 pub mod office;
 pub mod stats;
@@ -25,7 +26,6 @@ use chrono::{Local, NaiveDateTime};
 use jianban_domain::{Actor, DeadlinePolicy, UserRole, WorkingCalendar};
 
 use crate::db::{Db, DbError};
-use crate::params;
 use crate::signoff::{ApprovalChainVerifier, SignOffVerifier};
 
 /// Who calls: the authenticated user and the device the token was given to.
@@ -61,26 +61,15 @@ pub struct Service {
     pub options: Options,
     calendar: RwLock<WorkingCalendar>,
     verifier: Box<dyn SignOffVerifier>,
-    token_key: Vec<u8>,
+    /// The access tokens' signing keys: none until `load_token_keys` (only
+    /// `serve` needs them; the other subcommands never touch the key file).
+    token_key: token::TokenKeys,
 }
 
 impl Service {
     pub fn open(db: Db, data_dir: &Path, options: Options) -> Result<Service, DbError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| DbError::Open(format!("无法创建数据目录 {}：{e}", data_dir.display())))?;
-        let token_key = db.write(|tx| -> Result<Vec<u8>, DbError> {
-            if let Some(row) =
-                tx.query_opt("SELECT value FROM meta WHERE key = 'token_key'", &[])?
-            {
-                return hex::decode(row.text(0)?).map_err(|e| DbError::Decode(e.to_string()));
-            }
-            let key = token::random_bytes::<32>().to_vec();
-            tx.exec(
-                "INSERT INTO meta (key, value) VALUES ('token_key', $1)",
-                params![hex::encode(&key)],
-            )?;
-            Ok(key)
-        })?;
         let calendar = db.read(|tx| -> Result<WorkingCalendar, DbError> {
             match tx.query_opt("SELECT data FROM calendar WHERE id = 'current'", &[])? {
                 Some(row) => WorkingCalendar::from_json(&row.text(0)?)
@@ -95,8 +84,16 @@ impl Service {
             options,
             calendar: RwLock::new(calendar),
             verifier: Box::new(ApprovalChainVerifier),
-            token_key,
+            token_key: token::TokenKeys::default(),
         })
+    }
+
+    /// Loads the token signing keys from `path` (created at the first
+    /// start; a key the database held moves there), before serving.
+    pub fn load_token_keys(&mut self, path: &Path) -> Result<(), crate::error::ApiError> {
+        self.token_key =
+            key_file::load_or_create(path, &self.db, chrono::Utc::now().timestamp())?;
+        Ok(())
     }
 
     /// Server time decides; device time is only metadata.

@@ -206,6 +206,11 @@ impl Server {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// The server's data directory (its SQLite database, its key file).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn anon(&self) -> Client {
         Client::new(&self.base, None)
     }

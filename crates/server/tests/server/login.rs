@@ -9,9 +9,12 @@ use crate::harness::*;
 /// POSTs `body` to `path` from the loopback address `source` (Linux routes
 /// all of 127.0.0.0/8 to the loopback device, so a test can be a second PC).
 fn post_from(server: &Server, source: &str, path: &str, body: &Value) -> (u16, Value) {
+    post_to(&server.base, source, path, body)
+}
+
+fn post_to(base: &str, source: &str, path: &str, body: &Value) -> (u16, Value) {
     use std::io::{Read, Write};
-    let target: std::net::SocketAddr = server
-        .base
+    let target: std::net::SocketAddr = base
         .strip_prefix("http://")
         .expect("a plain HTTP test server")
         .parse()
@@ -239,3 +242,169 @@ fn a_device_id_belongs_to_its_first_user(backend: &Backend) {
     );
 }
 both!(a_device_id_belongs_to_its_first_user);
+
+fn token_key_file(server: &Server) -> std::path::PathBuf {
+    server.data_dir().join("token-keys")
+}
+
+fn key_id(token: &str) -> &str {
+    token.split('.').next().unwrap()
+}
+
+/// `serve` on `dir`, for a start that is expected to fail: its exit status
+/// and standard error.
+fn serve_fails(dir: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jianban-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("JIANBAN_LOG", "warn")
+        .env_remove("JIANBAN_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the server started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Rotation: a new current key, the previous one still verifies the tokens
+/// it signed (nobody is logged out); a key no longer in the file verifies
+/// nothing.
+fn a_rotated_key_keeps_its_tokens_until_it_leaves_the_file(backend: &Backend) {
+    let mut server = Server::start(backend);
+    let mut before = server.login("fgw-liaison");
+    let old_token = before.token.clone().unwrap();
+    let file = token_key_file(&server);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains(&format!("current {} ", key_id(&old_token))),
+        "{text}"
+    );
+    server.kill();
+    let out = server.cli(backend, &["rotate-token-key"], "");
+    assert!(out.contains("请重启服务器"), "{out}");
+    server.restart(&[]);
+    before.set_base(&server.base);
+    // The token signed before the rotation still works.
+    assert_eq!(before.get("/v1/sync/changes?after=0&limit=1").status, 200);
+    // New tokens name the new key.
+    let after = server.login("fgw-liaison");
+    let new_token = after.token.clone().unwrap();
+    assert_ne!(key_id(&new_token), key_id(&old_token));
+    // The old key has an end now (one access-token lifetime from the start).
+    let text = std::fs::read_to_string(&file).unwrap();
+    let previous = text
+        .lines()
+        .find(|l| l.starts_with(&format!("previous {} ", key_id(&old_token))))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(previous.split_whitespace().count(), 4, "{previous}");
+    // A token claiming the new key's id but signed with the old key fails.
+    let mut forged = server.anon();
+    forged.token = Some(old_token.replacen(key_id(&old_token), key_id(&new_token), 1));
+    forged
+        .get("/v1/sync/changes?after=0&limit=1")
+        .assert_error(401, "auth.invalid_token");
+    // The previous key taken out of the file: its tokens stop, the new ones
+    // go on.
+    server.kill();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with("previous "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, kept).unwrap();
+    server.restart(&[]);
+    before.set_base(&server.base);
+    before
+        .get("/v1/sync/changes?after=0&limit=1")
+        .assert_error(401, "auth.invalid_token");
+    let mut after = after;
+    after.set_base(&server.base);
+    assert_eq!(after.get("/v1/sync/changes?after=0&limit=1").status, 200);
+}
+both!(a_rotated_key_keeps_its_tokens_until_it_leaves_the_file);
+
+/// The finding: the signing key sat in the database's `meta` table, so a
+/// copy of the database was enough to mint office tokens. Now the key lives
+/// in an owner-only file beside it; an old database's key moves there at
+/// the first start and leaves the database; a server started on a copy of
+/// the database alone has another key, and its tokens are refused here.
+#[test]
+fn a_database_copy_alone_cannot_mint_a_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = Server::start(&Backend::Sqlite);
+    let file = token_key_file(&server);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let db = server.data_dir().join("server.sqlite3");
+    let meta_key = |db: &std::path::Path| -> Option<String> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        c.query_row("SELECT value FROM meta WHERE key = 'token_key'", [], |r| {
+            r.get(0)
+        })
+        .ok()
+    };
+    assert_eq!(meta_key(&db), None);
+    // An old database: the key in `meta`, no key file. It moves to the file.
+    server.kill();
+    let old_key = "ab".repeat(32);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO meta (key, value) VALUES ('token_key', ?1)",
+            [&old_key],
+        )
+        .unwrap();
+    std::fs::remove_file(&file).unwrap();
+    server.restart(&[]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&format!(" {old_key}")), "{text}");
+    assert_eq!(meta_key(&db), None);
+    let office = server.login("office1");
+    assert_eq!(office.get("/v1/office/audit?limit=1").status, 200);
+    // A copy of the database alone, served elsewhere: its tokens are refused.
+    server.kill();
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(&db, copy.path().join("server.sqlite3")).unwrap();
+    server.restart(&[]);
+    let mut other = std::process::Command::new(env!("CARGO_BIN_EXE_jianban-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(copy.path())
+        .env("JIANBAN_LOG", "warn")
+        .env_remove("JIANBAN_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = {
+        use std::io::BufRead;
+        let stdout = std::io::BufReader::new(other.stdout.take().unwrap());
+        stdout
+            .lines()
+            .map(Result::unwrap)
+            .find_map(|l| {
+                l.strip_prefix("jianban-server listening on ")
+                    .map(str::to_string)
+            })
+            .unwrap()
+    };
+    let (status, body) = post_to(
+        &base,
+        "127.0.0.1",
+        "/v1/auth/login",
+        &login_body("office1", DEMO_PASSWORD, "copy-pc"),
+    );
+    let _ = other.kill();
+    let _ = other.wait();
+    assert_eq!(status, 200, "{body}");
+    let mut minted = server.anon();
+    minted.token = body["access_token"].as_str().map(str::to_string);
+    minted
+        .get("/v1/office/audit?limit=1")
+        .assert_error(401, "auth.invalid_token");
+    // A key file others can read is refused, naming the fix.
+    server.kill();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = serve_fails(server.data_dir());
+    assert!(
+        err.contains(&format!("chmod 600 {}", file.display())),
+        "{err}"
+    );
+}
