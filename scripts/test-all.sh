@@ -39,6 +39,19 @@ run_step "ui: typecheck" npm --prefix ui run typecheck
 run_step "ui: vitest" bash -c 'cd ui && npx vitest run'
 run_step "release build" build_release
 
+# The production server binary must not read the crash test's fault seam:
+# JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT is compiled in only with the
+# `fault-injection` feature, which only the server's own tests turn on.
+SERVER_RELEASE="$CARGO_TARGET_DIR/release/jianban-server"
+server_release_build() {
+  cargo build --release -p jianban-server || return 1
+  if grep -q JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT "$SERVER_RELEASE"; then
+    echo "the release server binary contains the fault-injection variable" >&2
+    return 1
+  fi
+}
+run_step "server release build (no fault injection)" server_release_build
+
 # The server's tests run against PostgreSQL too: start the local test cluster
 # (scripts/pg-test.sh), and stop it at the end unless it was already running.
 pg_running() {

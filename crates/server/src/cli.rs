@@ -398,6 +398,19 @@ fn read_file(file: &Path) -> Result<Vec<u8>, ApiError> {
     })
 }
 
+/// The crash test's fault seam. Only a build with the `fault-injection`
+/// feature (the tests' build) reads the variable: a production binary has
+/// no way to be told to kill itself.
+#[cfg(feature = "fault-injection")]
+fn fault_kill_after_push_commit() -> bool {
+    std::env::var("JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT").is_ok_and(|v| v == "1")
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn fault_kill_after_push_commit() -> bool {
+    false
+}
+
 fn office(o: &OfficeArgs) -> Result<(Service, jianban_domain::Actor), ApiError> {
     let svc = open_service(&o.db, Options::default())?;
     let actor = svc.cli_actor(o.as_user.as_deref())?;
@@ -415,8 +428,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             token_key_file,
         } => {
             let options = Options {
-                kill_after_push_commit: std::env::var("JIANBAN_FAULT_KILL_AFTER_PUSH_COMMIT")
-                    .is_ok_and(|v| v == "1"),
+                kill_after_push_commit: fault_kill_after_push_commit(),
             };
             let mut svc = open_service(&db, options)?;
             svc.load_token_keys(
