@@ -31,6 +31,37 @@ fn body_error(status: StatusCode) -> ApiError {
 /// of a reset connection; beyond it the connection is simply closed.
 const DRAIN_CAP: usize = 64 * 1024 * 1024;
 
+/// Bodies of the routes anyone may call (login, refresh): a user name, a
+/// password and a device, or a refresh token, take a few hundred bytes.
+/// Before anyone is authenticated the server keeps no more than this (413
+/// past it) and drains at most [`AUTH_DRAIN_CAP`] more for a clean answer.
+pub const MAX_AUTH_BODY: usize = 16 * 1024;
+const AUTH_DRAIN_CAP: usize = 1024 * 1024;
+
+/// Reads at most `limit` bytes of a body; past that, reads and drops up to
+/// `drain_cap` in all, then answers 413.
+async fn read_body(req: Request, limit: usize, drain_cap: usize) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    let mut body = req.into_body();
+    let mut buf = BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| body_error(StatusCode::BAD_REQUEST))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen <= limit {
+                buf.extend_from_slice(&data);
+            } else if seen > drain_cap {
+                break;
+            }
+        }
+    }
+    if seen > limit {
+        return Err(body_error(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+    Ok(buf.freeze())
+}
+
 /// The raw body, at most `LIMIT` bytes.
 pub struct RawBody<const LIMIT: usize>(pub Bytes);
 
@@ -38,25 +69,35 @@ impl<const LIMIT: usize, S: Send + Sync> FromRequest<S> for RawBody<LIMIT> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
-        use http_body_util::BodyExt;
-        let mut body = req.into_body();
-        let mut buf = BytesMut::new();
-        let mut seen = 0usize;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| body_error(StatusCode::BAD_REQUEST))?;
-            if let Ok(data) = frame.into_data() {
-                seen += data.len();
-                if seen <= LIMIT {
-                    buf.extend_from_slice(&data);
-                } else if seen > DRAIN_CAP {
-                    break;
-                }
-            }
-        }
-        if seen > LIMIT {
-            return Err(body_error(StatusCode::PAYLOAD_TOO_LARGE));
-        }
-        Ok(RawBody(buf.freeze()))
+        read_body(req, LIMIT, DRAIN_CAP).await.map(RawBody)
+    }
+}
+
+/// A JSON body of a route called before authentication, at most
+/// [`MAX_AUTH_BODY`] bytes.
+pub struct AuthJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AuthJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        let bytes = read_body(req, MAX_AUTH_BODY, AUTH_DRAIN_CAP).await?;
+        parse_json(&bytes).map(AuthJson)
+    }
+}
+
+/// An office caller, checked from the headers before the body is read: a
+/// unit user's upload to an office route is refused (403) without the
+/// server taking its megabytes. (The service checks the role again.)
+pub struct OfficeCaller(pub Caller);
+
+impl FromRequestParts<AppState> for OfficeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        crate::service::office::require_office(&caller.actor)?;
+        Ok(OfficeCaller(caller))
     }
 }
 

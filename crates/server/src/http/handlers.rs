@@ -12,7 +12,7 @@ use jianban_domain::Action;
 use jianban_protocol::*;
 
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{JsonBody, RawBody, P, Q};
+use crate::http::extract::{AuthJson, JsonBody, OfficeCaller, RawBody, P, Q};
 use crate::http::AppState;
 use crate::service::Caller;
 
@@ -38,7 +38,7 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub async fn login(
     State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    JsonBody(req): JsonBody<LoginRequest>,
+    AuthJson(req): AuthJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     // The peer of the TCP connection: the server has no trusted proxy in
     // front of it, so a forwarded-for header would be the client's word.
@@ -50,7 +50,7 @@ pub async fn login(
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
 pub async fn refresh(
     State(s): State<AppState>,
-    JsonBody(req): JsonBody<RefreshRequest>,
+    AuthJson(req): AuthJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     s.run(move |svc| svc.refresh(&req.refresh_token))
         .await
@@ -152,7 +152,7 @@ pub async fn get_document(
         (status = 422, description = "import.columns, import.bad_rows, import.empty: nothing imported", body = ErrorBody)))]
 pub async fn import(
     State(s): State<AppState>,
-    caller: Caller,
+    OfficeCaller(caller): OfficeCaller,
     Q(q): Q<ImportQuery>,
     RawBody(body): RawBody<MAX_FILE_BODY>,
 ) -> ApiResult<Json<ImportReport>> {

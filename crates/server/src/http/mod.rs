@@ -85,9 +85,11 @@ pub fn router(state: AppState) -> Router {
     // 32 MiB); these layers only lift axum's own 2 MB default out of the way.
     let json = || DefaultBodyLimit::max(MAX_JSON_BODY);
     let file = || DefaultBodyLimit::max(MAX_FILE_BODY);
+    // Login and refresh read at most `extract::MAX_AUTH_BODY`.
+    let auth = || DefaultBodyLimit::max(extract::MAX_AUTH_BODY);
     let v1 = Router::new()
-        .route("/auth/login", post(login).layer(json()))
-        .route("/auth/refresh", post(refresh).layer(json()))
+        .route("/auth/login", post(login).layer(auth()))
+        .route("/auth/refresh", post(refresh).layer(auth()))
         .route("/auth/keys", post(register_key).layer(json()))
         .route(
             "/units/{id}/approval-chain",

@@ -9,7 +9,7 @@ use axum::Json;
 use jianban_protocol::*;
 
 use crate::error::ApiResult;
-use crate::http::extract::{RawBody, Q};
+use crate::http::extract::{OfficeCaller, RawBody, Q};
 use crate::http::AppState;
 use crate::service::Caller;
 
@@ -93,7 +93,7 @@ pub async fn stats_figures_xlsx(
         (status = 422, description = "import.columns, import.bad_rows (every bad row listed), import.unreadable: nothing imported", body = ErrorBody)))]
 pub async fn import_xlsx(
     State(s): State<AppState>,
-    caller: Caller,
+    OfficeCaller(caller): OfficeCaller,
     Q(q): Q<XlsxImportQuery>,
     RawBody(body): RawBody<MAX_FILE_BODY>,
 ) -> ApiResult<Json<XlsxImportReport>> {

@@ -408,3 +408,96 @@ fn a_database_copy_alone_cannot_mint_a_token() {
         "{err}"
     );
 }
+
+/// Sends a request declaring a `declared`-byte body but only its first
+/// `sent` bytes, then reads the answer (within 20 seconds): a route that
+/// refuses before reading the body answers at once.
+fn send_partial(base: &str, path: &str, token: &str, declared: usize, sent: usize) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let target = base.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(target).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {target}\r\nX-Jianban-Protocol: 1\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\n\
+         Content-Length: {declared}\r\n\r\n"
+    )
+    .unwrap();
+    stream.write_all(&vec![b'x'; sent]).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until the answer's body is complete (the connection may stay
+    // open waiting for the rest of the upload).
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) => panic!(
+                "no answer while the body was still coming ({e}); got {:?}",
+                String::from_utf8_lossy(&answer)
+            ),
+        }
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                let status = head[9..12].parse().unwrap();
+                return (status, serde_json::from_str(body).unwrap_or(Value::Null));
+            }
+        }
+    }
+    panic!("connection closed: {:?}", String::from_utf8_lossy(&answer));
+}
+
+/// The finding: login and refresh bodies were buffered up to 8 MiB before
+/// anyone was authenticated, and the office import read 32 MiB before the
+/// role check. Now login and refresh keep at most 16 KiB (413), and a unit
+/// user's upload to an office import is refused (403) before its body is
+/// read.
+fn bodies_are_limited_before_authentication(backend: &Backend) {
+    let server = Server::start(backend);
+    let padding = "x".repeat(20 * 1024);
+    let anon = server.anon();
+    anon.post("/v1/auth/login", &login_body("fgw-liaison", &padding, "d1"))
+        .assert_error(413, "request.too_large");
+    anon.post("/v1/auth/refresh", &json!({ "refresh_token": padding }))
+        .assert_error(413, "request.too_large");
+    // A body of ordinary size is read as before.
+    anon.post(
+        "/v1/auth/refresh",
+        &json!({ "refresh_token": "x".repeat(100) }),
+    )
+    .assert_error(401, "auth.invalid_refresh");
+    // A liaison declares a 30 MiB upload and sends 64 KiB of it: refused at
+    // once, without waiting for the rest.
+    let liaison = server.login("fgw-liaison");
+    let token = liaison.token.as_deref().unwrap();
+    for path in [
+        "/v1/office/import?session_id=2024-s6-3",
+        "/v1/import/xlsx?kind=evaluations",
+    ] {
+        let (status, body) = send_partial(&server.base, path, token, 30 << 20, 64 << 10);
+        assert_eq!(status, 403, "{path}: {body}");
+        assert_eq!(body["code"], "auth.forbidden", "{path}: {body}");
+    }
+    // The office's own upload is still read (and judged on its content).
+    let office = server.login("office1");
+    let r = office.raw(
+        "POST",
+        "/v1/office/import?session_id=2024-s6-3",
+        Some("not a workbook".as_bytes()),
+        &[("Content-Type", "text/csv")],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+both!(bodies_are_limited_before_authentication);
