@@ -59,6 +59,39 @@ runuser -u postgres -- pg_isready -q -h 127.0.0.1 -p "$PORT" || { log "PostgreSQ
 
 psql_admin() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PORT" "$@") >&2; }
 
+# TLS for the server's PostgreSQL TLS test (crates/server/tests/server/pg_tls.rs):
+# a test CA, a server certificate it signed for 127.0.0.1 and localhost, and a
+# second CA that signed nothing (the "wrong CA"). Made once; the test reads the
+# CA files from this folder.
+TLS_DIR=/var/lib/postgresql/jianban-test-tls
+if [ ! -f "$TLS_DIR/server.pem" ]; then
+  log "making the test TLS certificates in $TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=jianban test CA" \
+    -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" 2>/dev/null
+  openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=jianban wrong CA" \
+    -keyout "$TLS_DIR/other-ca.key" -out "$TLS_DIR/other-ca.pem" 2>/dev/null
+  openssl req "${ec[@]}" -subj "/CN=127.0.0.1" \
+    -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null
+  printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+    "keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >"$TLS_DIR/server.ext"
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem" 2>/dev/null
+  chown -R postgres:postgres "$TLS_DIR"
+  chmod 755 "$TLS_DIR"
+  chmod 600 "$TLS_DIR"/*.key
+  chmod 644 "$TLS_DIR"/*.pem
+fi
+if [ "$( (cd / && runuser -u postgres -- psql -X -tA -p "$PORT" -c 'SHOW ssl_cert_file'))" != "$TLS_DIR/server.pem" ]; then
+  psql_admin -c "ALTER SYSTEM SET ssl = on" \
+    -c "ALTER SYSTEM SET ssl_cert_file = '$TLS_DIR/server.pem'" \
+    -c "ALTER SYSTEM SET ssl_key_file = '$TLS_DIR/server.key'" \
+    -c "SELECT pg_reload_conf()"
+  sleep 0.5
+  log "TLS on with the test certificate ($TLS_DIR)"
+fi
+
 if ! (cd / && runuser -u postgres -- psql -X -tA -p "$PORT" -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'") | grep -q 1; then
   psql_admin -c "CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'"
 fi

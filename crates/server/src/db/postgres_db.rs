@@ -1,5 +1,9 @@
 //! PostgreSQL backend over the synchronous `postgres` client (it drives its
 //! own small runtime, so it is only ever called from blocking threads).
+//!
+//! TLS follows the connection URL as libpq reads it: `sslmode=disable |
+//! prefer | require | verify-ca | verify-full` and `sslrootcert=FILE` (the
+//! CA that signed the database server's certificate, PEM), over rustls.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -9,8 +13,11 @@ use postgres::{Client, NoTls, Transaction, TransactionBuilder};
 
 use super::{DbError, Row, Tx, Val};
 
+mod tls;
+
 pub struct PgDb {
     config: postgres::Config,
+    tls: tls::TlsSettings,
     schema: Option<String>,
     pool: Mutex<Vec<Client>>,
 }
@@ -101,8 +108,12 @@ fn valid_schema(name: &str) -> bool {
 
 impl PgDb {
     pub fn open(url: &str, schema: Option<&str>) -> Result<PgDb, DbError> {
-        let config = postgres::Config::from_str(url)
+        // The `postgres` crate knows only disable/prefer/require and no
+        // root certificate: the TLS options are taken out of the URL here.
+        let (url, tls) = tls::TlsSettings::split_from(url)?;
+        let mut config = postgres::Config::from_str(&url)
             .map_err(|e| DbError::Open(format!("数据库地址有误：{e}")))?;
+        config.ssl_mode(tls.pg_mode());
         if let Some(s) = schema {
             if !valid_schema(s) {
                 return Err(DbError::Open(format!(
@@ -112,6 +123,7 @@ impl PgDb {
         }
         let db = PgDb {
             config,
+            tls,
             schema: schema.map(str::to_string),
             pool: Mutex::new(Vec::new()),
         };
@@ -121,10 +133,11 @@ impl PgDb {
     }
 
     fn connect(&self) -> Result<Client, DbError> {
-        let mut client = self
-            .config
-            .connect(NoTls)
-            .map_err(|e| DbError::Open(format!("无法连接PostgreSQL：{e}")))?;
+        let connected = match self.tls.connector() {
+            None => self.config.connect(NoTls),
+            Some(connector) => self.config.connect(connector),
+        };
+        let mut client = connected.map_err(|e| self.tls.explain(&e))?;
         if let Some(s) = &self.schema {
             client.batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"

@@ -15,6 +15,7 @@ mod import;
 mod limits;
 mod login;
 mod office;
+mod pg_tls;
 mod stats;
 mod sync;
 mod tls;
