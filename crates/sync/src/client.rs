@@ -68,6 +68,11 @@ pub enum SyncError {
     /// Nothing of the batch was applied; the engine re-registers.
     #[error("{0}")]
     SeqReused(String),
+    /// This PC's device id belongs to another user on the server (403
+    /// `auth.device_taken`): not retried; the message says to ask the
+    /// office to move the device.
+    #[error("{0}")]
+    DeviceTaken(String),
     #[error("证书设置有误：{0}。请在“设置 → 服务器”中检查证书文件。")]
     Certificate(String),
     #[error("{0}")]
@@ -96,6 +101,7 @@ impl SyncError {
             SyncError::Server { .. } => "sync.server_error",
             SyncError::SequenceGap { .. } => "sync.sequence_gap",
             SyncError::SeqReused(_) => "sync.seq_reused",
+            SyncError::DeviceTaken(_) => "auth.device_taken",
             SyncError::Certificate(_) => "sync.certificate",
             SyncError::Store(_) => "sync.store",
             SyncError::Protocol(_) => "sync.protocol",
@@ -225,6 +231,7 @@ impl ServerClient {
                         expected: body.expected.unwrap_or(1),
                     },
                     (409, "sync.seq_reused") => SyncError::SeqReused(body.message),
+                    (403, "auth.device_taken") => SyncError::DeviceTaken(body.message),
                     _ => SyncError::Server {
                         status,
                         code: body.code,

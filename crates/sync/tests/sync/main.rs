@@ -3,6 +3,7 @@
 //! committed is applied exactly once, client and server agree on every
 //! assignment, and no draft revision is lost.
 
+mod device_taken;
 mod faults;
 mod kill;
 
