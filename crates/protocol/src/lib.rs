@@ -8,6 +8,7 @@
 //!
 //! See `README.md` beside this crate for the contract in prose.
 
+pub mod documents;
 mod office;
 mod stats;
 mod sync;

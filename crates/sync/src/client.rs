@@ -77,6 +77,9 @@ pub enum SyncError {
     Certificate(String),
     #[error("{0}")]
     Store(String),
+    /// A document refused before it was sent (its type or size).
+    #[error("{0}")]
+    Document(jianban_protocol::documents::DocumentRefusal),
     #[error("平台返回的数据无法识别（{0}），请联系管理员确认平台版本。")]
     Protocol(String),
 }
@@ -104,6 +107,7 @@ impl SyncError {
             SyncError::DeviceTaken(_) => "auth.device_taken",
             SyncError::Certificate(_) => "sync.certificate",
             SyncError::Store(_) => "sync.store",
+            SyncError::Document(r) => r.code(),
             SyncError::Protocol(_) => "sync.protocol",
         }
     }
@@ -399,6 +403,41 @@ impl ServerClient {
 
     pub fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
         self.authorized("POST", "/v1/sync/push", Some(request))
+    }
+
+    /// Uploads a document for an assignment (the sealed letter, an
+    /// attachment). Its type and size are checked first with the rule the
+    /// server applies (`jianban_protocol::documents`), so a refused file is
+    /// never sent; the assignment's quota is the server's to check.
+    pub fn put_document(
+        &self,
+        assignment_id: &str,
+        bytes: &[u8],
+    ) -> Result<jianban_protocol::DocumentReceipt, SyncError> {
+        use sha2::Digest;
+        jianban_protocol::documents::check_document(bytes).map_err(SyncError::Document)?;
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        let path = format!("/v1/documents/{sha}");
+        let send = |token: &str| -> Result<jianban_protocol::DocumentReceipt, SyncError> {
+            self.agent
+                .request("PUT", &self.url(&path))
+                .set(PROTOCOL_HEADER, &PROTOCOL_VERSION.to_string())
+                .set(jianban_protocol::ASSIGNMENT_HEADER, assignment_id)
+                .set("Content-Type", "application/octet-stream")
+                .set("Authorization", &format!("Bearer {token}"))
+                .send_bytes(bytes)
+                .map_err(Self::error_of)?
+                .into_json()
+                .map_err(|e| SyncError::Protocol(e.to_string()))
+        };
+        let token = match self.tokens.lock().ok().and_then(|t| t.access.clone()) {
+            Some(t) => t,
+            None => self.renew()?,
+        };
+        match send(&token) {
+            Err(SyncError::NeedsLogin) => send(&self.renew()?),
+            other => other,
+        }
     }
 
     pub fn changes(&self, after: i64, limit: u32) -> Result<ChangesResponse, SyncError> {

@@ -108,7 +108,8 @@ pub async fn changes(
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     security(("bearer" = [])),
     responses((status = 200, body = DocumentReceipt),
-        (status = 400, description = "document.hash_mismatch", body = ErrorBody)))]
+        (status = 400, description = "document.hash_mismatch, document.empty, or document.type: not a PDF, OFD, DOC/DOCX, XLS/XLSX, JPG or PNG by its content", body = ErrorBody),
+        (status = 413, description = "document.too_large (over 20 MiB) or document.case_quota (the assignment's documents over 100 MiB)", body = ErrorBody)))]
 pub async fn put_document(
     State(s): State<AppState>,
     caller: Caller,

@@ -1,6 +1,10 @@
 //! Signed reply documents, stored content-addressed on disk
 //! (`DATA_DIR/documents/ab/abcdef…`) and linked to their assignment in the
 //! database. Uploading the same bytes again changes nothing.
+//!
+//! Only a reply's kinds of document are kept, each within a size cap and
+//! the assignment within a quota (`jianban_protocol::documents`, the rule
+//! the desktop checks too).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +12,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use jianban_domain::UserRole;
+use jianban_protocol::documents::{check_case_quota, check_document, DocumentRefusal};
 use jianban_protocol::DocumentReceipt;
 
 use crate::error::{ApiError, ApiResult};
@@ -19,6 +24,47 @@ fn valid_sha(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A refused document as the API answers it: too large → 413, the rest 400.
+fn refusal(r: DocumentRefusal) -> ApiError {
+    match r {
+        DocumentRefusal::TooLarge { .. } | DocumentRefusal::CaseQuota { .. } => {
+            ApiError::TooLarge {
+                code: r.code(),
+                message: r.to_string(),
+            }
+        }
+        _ => ApiError::bad_request(r.code(), r.to_string()),
+    }
+}
+
+/// Whether `size` more bytes fit the assignment's quota. The same document
+/// uploaded again takes nothing more.
+fn within_quota(
+    tx: &mut dyn crate::db::Tx,
+    assignment_id: &str,
+    sha: &str,
+    size: u64,
+) -> ApiResult<()> {
+    let again = tx
+        .query_opt(
+            "SELECT 1 FROM documents WHERE sha256 = $1 AND assignment_id = $2",
+            params![sha, assignment_id],
+        )?
+        .is_some();
+    if again {
+        return Ok(());
+    }
+    let used = tx
+        .query_opt(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM documents WHERE assignment_id = $1",
+            params![assignment_id],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    check_case_quota(used.max(0) as u64, size).map_err(refusal)
 }
 
 impl Service {
@@ -46,12 +92,7 @@ impl Service {
                 "上传的文件与校验值不符，文件可能在传输中损坏，请重新上传。",
             ));
         }
-        if bytes.is_empty() {
-            return Err(ApiError::bad_request(
-                "document.empty",
-                "上传的文件为空，请重新导出签发后的答复函。",
-            ));
-        }
+        let kind = check_document(bytes).map_err(refusal)?;
         let st = self
             .db
             .read(|tx| load(tx, assignment_id))?
@@ -63,6 +104,12 @@ impl Service {
                 "只有本案件承办单位的人员可以上传答复文件。".into(),
             ));
         }
+        // Checked before the file is written (a refused one never takes
+        // disk space) and again in the transaction that links it (two
+        // uploads at once cannot both squeeze under the quota).
+        let size = bytes.len() as u64;
+        self.db
+            .read(|tx| within_quota(tx, assignment_id, sha, size))?;
         let path = self.document_path(sha);
         if !path.exists() {
             let dir = path.parent().expect("document path has a parent");
@@ -79,6 +126,7 @@ impl Service {
         }
         let now = self.now();
         let created = self.db.write(|tx| -> ApiResult<bool> {
+            within_quota(tx, assignment_id, sha, size)?;
             let exists = tx
                 .query_opt(
                     "SELECT sha256 FROM documents WHERE sha256 = $1 AND assignment_id = $2",
@@ -105,7 +153,7 @@ impl Service {
                         actor: &caller.actor,
                         assignment_id: Some(assignment_id),
                         action: "upload_document",
-                        detail: serde_json::json!({ "sha256": sha, "size": bytes.len() }),
+                        detail: serde_json::json!({ "sha256": sha, "size": bytes.len(), "kind": kind.code() }),
                         before: None,
                         after: None,
                     },

@@ -10,6 +10,7 @@ mod bad_input;
 mod chains;
 mod crash;
 mod decision_clock;
+mod documents;
 mod figures_agree;
 mod import;
 mod limits;

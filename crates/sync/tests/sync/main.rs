@@ -4,6 +4,7 @@
 //! assignment, and no draft revision is lost.
 
 mod device_taken;
+mod documents;
 mod faults;
 mod kill;
 
