@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import ElementPlus from 'element-plus'
+import ElementPlus, { ElMessageBox } from 'element-plus'
 
 const backend = vi.hoisted(() => ({
   connectServer: vi.fn(),
@@ -44,7 +44,40 @@ describe('LoginView', () => {
       caFile: '/etc/ssl/内网CA.pem',
       username: 'zjj-liaison',
       password: 'secret-pw',
+      allowPlainHttp: false,
     })
     expect(w.find('[data-testid="login-error"]').text()).toContain('无法连接平台')
+  })
+
+  it('asks before using a plain http:// address and sends the confirmation', async () => {
+    const refusal = new BackendError('config.plain_http', '该平台地址使用未加密的 http://，账号密码和案件内容在网络上以明文传输。')
+    backend.connectServer.mockRejectedValueOnce(refusal)
+    backend.connectServer.mockResolvedValueOnce({ mode: 'server' })
+    const confirm = vi.spyOn(ElMessageBox, 'confirm').mockResolvedValueOnce('confirm' as never)
+    const w = mount(LoginView, { props: { serverUrl: 'http://10.1.2.3:8580', caFile: null }, global: { plugins: [ElementPlus] } })
+    await w.find('input[data-testid="username"]').setValue('zjj-liaison')
+    await w.find('input[data-testid="password"]').setValue('secret-pw')
+    await w.find('[data-testid="connect"]').trigger('click')
+    await flushPromises()
+    expect(confirm).toHaveBeenCalledOnce()
+    expect(confirm.mock.calls[0]?.[0]).toContain('明文')
+    expect(backend.connectServer).toHaveBeenCalledTimes(2)
+    expect(backend.connectServer.mock.calls[0]?.[0].allowPlainHttp).toBe(false)
+    expect(backend.connectServer.mock.calls[1]?.[0].allowPlainHttp).toBe(true)
+    expect(w.emitted('done')).toHaveLength(1)
+    confirm.mockRestore()
+  })
+
+  it('does not log in when the person declines the plain http:// address', async () => {
+    backend.connectServer.mockRejectedValueOnce(new BackendError('config.plain_http', '未加密'))
+    const confirm = vi.spyOn(ElMessageBox, 'confirm').mockRejectedValueOnce('cancel')
+    const w = mount(LoginView, { props: { serverUrl: 'http://10.1.2.3:8580', caFile: null }, global: { plugins: [ElementPlus] } })
+    await w.find('[data-testid="connect"]').trigger('click')
+    await flushPromises()
+    expect(confirm).toHaveBeenCalledOnce()
+    expect(backend.connectServer).toHaveBeenCalledOnce()
+    expect(w.emitted('done')).toBeUndefined()
+    expect(w.find('[data-testid="login-error"]').text()).toContain('https://')
+    confirm.mockRestore()
   })
 })

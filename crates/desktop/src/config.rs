@@ -193,8 +193,17 @@ pub fn normalize_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_string()
 }
 
-/// Checks a server address typed by the user.
-pub fn check_url(url: &str) -> Result<String, CommandError> {
+/// The code of a plain `http://` address to another machine, refused until
+/// the person confirms it (the login screen then asks and sends again with
+/// `allowPlainHttp`).
+pub const PLAIN_HTTP: &str = "config.plain_http";
+
+/// Checks a server address typed by the user. Plain `http://` is accepted
+/// without asking only to this PC itself (127.0.0.0/8, ::1, localhost):
+/// across the network the password and every case would travel readable
+/// by anyone on the way, so it takes `allow_plain_http`, the person's
+/// confirmation.
+pub fn check_url(url: &str, allow_plain_http: bool) -> Result<String, CommandError> {
     let url = normalize_url(url);
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
         return Err(CommandError::new(
@@ -202,7 +211,40 @@ pub fn check_url(url: &str) -> Result<String, CommandError> {
             "平台地址应以 http:// 或 https:// 开头，例如 https://dbjy.example.gov.cn，请检查后重新输入。",
         ));
     }
+    if let Some(rest) = url.strip_prefix("http://") {
+        if !allow_plain_http && !is_loopback_host(rest) {
+            return Err(CommandError::new(
+                PLAIN_HTTP,
+                "该平台地址使用未加密的 http://，账号密码和案件内容在网络上以明文传输，可能被他人截取。\
+                 请向管理员索取 https:// 地址；确认本单位内网允许明文连接时，才继续使用该地址。",
+            ));
+        }
+    }
     Ok(url)
+}
+
+/// Whether the authority after `http://` names this PC: `localhost`, an
+/// address in 127.0.0.0/8, or ::1 (any port, no user info tricks: the host
+/// is what follows the last `@`).
+fn is_loopback_host(after_scheme: &str) -> bool {
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, _)) => h,
+            None => return false,
+        }
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -311,10 +353,41 @@ mod tests {
     #[test]
     fn urls_must_name_http_or_https() {
         assert_eq!(
-            check_url(" https://dbjy.example.gov.cn/ ").unwrap(),
+            check_url(" https://dbjy.example.gov.cn/ ", false).unwrap(),
             "https://dbjy.example.gov.cn"
         );
-        let e = check_url("dbjy.example.gov.cn").unwrap_err();
+        let e = check_url("dbjy.example.gov.cn", false).unwrap_err();
         assert!(e.message.contains("http://"));
+    }
+
+    #[test]
+    fn plain_http_goes_only_to_this_pc_unless_confirmed() {
+        for ok in [
+            "http://127.0.0.1:8580",
+            "http://127.8.9.10/",
+            "http://localhost:8580",
+            "http://LOCALHOST",
+            "http://[::1]:8580",
+            "http://localhost./v1",
+        ] {
+            assert!(check_url(ok, false).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://dbjy.example.gov.cn",
+            "http://10.1.2.3:8580",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://127.0.0.1@dbjy.example.gov.cn",
+            "http://[::2]:8580",
+            "http://[::1",
+            "http://0.0.0.0:8580",
+        ] {
+            let e = check_url(refused, false).unwrap_err();
+            assert_eq!(e.code, PLAIN_HTTP, "{refused}");
+            assert!(e.message.contains("明文"), "{}", e.message);
+            // Confirmed by the person: accepted as typed.
+            assert!(check_url(refused, true).is_ok(), "{refused}");
+        }
+        assert!(check_url("https://dbjy.example.gov.cn", false).is_ok());
     }
 }

@@ -3,4 +3,9 @@
 /**
  * First run: the server, its CA and a login.
  */
-export type ConnectInput = { serverUrl: string, caFile: string | null, username: string, password: string, };
+export type ConnectInput = { serverUrl: string, caFile: string | null, username: string, password: string, 
+/**
+ * The person confirmed a plain `http://` address to another machine
+ * (refused with `config.plain_http` until then).
+ */
+allowPlainHttp: boolean, };

@@ -414,6 +414,7 @@ fn a_bad_server_address_is_refused_before_anything_changes() {
             ca_file: None,
             username: "fgw-liaison".into(),
             password: "x".into(),
+            allow_plain_http: false,
         },
     )
     .unwrap_err();
@@ -456,6 +457,7 @@ fn paths_from_the_web_view_must_have_been_picked() {
             ca_file: Some(ca.display().to_string()),
             username: "fgw-liaison".into(),
             password: "x".into(),
+            allow_plain_http: false,
         },
     )
     .unwrap_err();
@@ -479,4 +481,31 @@ fn files_in_the_export_folder_may_be_named_by_the_web_view() {
     std::fs::write(&outside, b"%PDF").unwrap();
     let e = reply::verify_letter(&state, &outside).unwrap_err();
     assert_eq!(e.code, crate::picked::PATH_NOT_PICKED);
+}
+
+/// A plain http:// address to another machine is refused until the person
+/// confirms it; nothing is saved before.
+#[test]
+fn plain_http_to_another_machine_needs_a_confirmation() {
+    let (_tmp, state) = demo_state();
+    let input = crate::dto::ConnectInput {
+        server_url: "http://10.20.30.40:8580".into(),
+        ca_file: None,
+        username: "fgw-liaison".into(),
+        password: "x".into(),
+        allow_plain_http: false,
+    };
+    let e = auth::connect(&state, &input).unwrap_err();
+    assert_eq!(e.code, crate::config::PLAIN_HTTP);
+    assert!(e.message.contains("https://"), "{}", e.message);
+    assert_eq!(auth::status(&state).unwrap().mode, "local");
+    assert_eq!(state.config().unwrap().server_url, None);
+    // Confirmed: the address passes the check and the login is tried (the
+    // address answers nothing here, so it fails later, for another reason).
+    let confirmed = crate::dto::ConnectInput {
+        server_url: "http://127.0.0.1:1".into(),
+        ..input
+    };
+    let e = auth::connect(&state, &confirmed).unwrap_err();
+    assert_ne!(e.code, crate::config::PLAIN_HTTP);
 }

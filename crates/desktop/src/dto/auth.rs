@@ -28,4 +28,8 @@ pub struct ConnectInput {
     pub ca_file: Option<String>,
     pub username: String,
     pub password: String,
+    /// The person confirmed a plain `http://` address to another machine
+    /// (refused with `config.plain_http` until then).
+    #[serde(default)]
+    pub allow_plain_http: bool,
 }
