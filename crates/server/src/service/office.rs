@@ -45,7 +45,7 @@ impl From<CommandError> for ApiError {
     }
 }
 
-fn require_office(actor: &Actor) -> ApiResult<()> {
+pub(crate) fn require_office(actor: &Actor) -> ApiResult<()> {
     if actor.role != UserRole::OfficeStaff {
         return Err(ApiError::Forbidden(
             "只有市政府办公室工作人员可以进行此操作。".into(),
