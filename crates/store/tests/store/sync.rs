@@ -360,3 +360,78 @@ fn the_device_id_is_made_once() {
     let mut again = Store::open(&path).unwrap();
     assert_eq!(again.device_id().unwrap(), id);
 }
+
+/// After the server refused a reused number, the store becomes a new device:
+/// its pending commands are numbered from 1 for it, in order; answers in
+/// those numbers acknowledge the right rows; the old device's acknowledged
+/// commands are never queued again under the new one.
+#[test]
+fn a_new_device_numbers_the_pending_commands_from_one() {
+    let (changes, _src) = feed_for("zjj");
+    let mut t = empty_store();
+    t.store
+        .apply_pull(&changes, 1, at(TODAY, (8, 0, 0)))
+        .unwrap();
+    let liaison = demo_actor("zjj", UserRole::Liaison);
+    let id = "a196-zjj";
+    let contact = |t: &mut TestStore, minute: u32| {
+        t.store
+            .record_contact(
+                id,
+                &jianban_store::ContactInput {
+                    mode: ContactMode::Phone,
+                    date: date(TODAY),
+                    people: "代表".into(),
+                    summary: format!("第{minute}分钟的沟通"),
+                },
+                &liaison,
+                at(TODAY, (9, minute, 0)),
+            )
+            .unwrap();
+    };
+    let ack = |t: &mut TestStore, seqs: &[i64]| {
+        let results: Vec<PushResult> = seqs
+            .iter()
+            .map(|&seq| PushResult {
+                seq,
+                status: PushStatus::Applied,
+                current: None,
+            })
+            .collect();
+        t.store
+            .record_push_results(&results, at(TODAY, (10, 0, 0)))
+            .unwrap();
+    };
+    for m in 0..3 {
+        contact(&mut t, m);
+    }
+    ack(&mut t, &[1, 2]);
+    let old = t.store.device_id().unwrap();
+    let before: Vec<_> = t.store.outbox_pending(10).unwrap();
+    assert_eq!(before.iter().map(|e| e.seq).collect::<Vec<_>>(), [3]);
+
+    let new = t.store.register_new_device().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(t.store.device_id().unwrap(), new);
+    contact(&mut t, 5);
+    let pending = t.store.outbox_pending(10).unwrap();
+    assert_eq!(pending.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(pending[0].command_id, before[0].command_id);
+
+    // The server lost everything of the new device: only its commands come back.
+    ack(&mut t, &[1, 2]);
+    assert_eq!(t.store.outbox_pending_count().unwrap(), 0);
+    t.store.requeue_outbox_from(1).unwrap();
+    assert_eq!(
+        t.store
+            .outbox_pending(10)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
+    // An answer for a number the new device never used changes nothing.
+    ack(&mut t, &[0, -1]);
+    assert_eq!(t.store.outbox_pending_count().unwrap(), 2);
+}
