@@ -18,6 +18,8 @@ APT_PACKAGES=(
   libnss3-tools zbar-tools
   # the server's tests against PostgreSQL (scripts/pg-test.sh starts it)
   postgresql
+  # the API fuzz run (tests/fuzz): a virtualenv for schemathesis, curl to log in
+  python3-venv curl
 )
 TAURI_DRIVER_VERSION=2.1.0
 NODE_MIN_MAJOR=20

@@ -51,6 +51,9 @@ server_release_build() {
   fi
 }
 run_step "server release build (no fault injection)" server_release_build
+# schemathesis from the server's /openapi.json against the release server
+# with an office, a unit and a deputy head token (a few minutes at most).
+run_step "API fuzz run (tests/fuzz)" "$ROOT/tests/fuzz/api-fuzz.sh" "$SERVER_RELEASE"
 
 # The server's tests run against PostgreSQL too: start the local test cluster
 # (scripts/pg-test.sh), and stop it at the end unless it was already running.

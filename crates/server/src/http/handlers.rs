@@ -163,7 +163,8 @@ pub async fn import(
 }
 
 #[utoipa::path(post, path = "/v1/office/pre-assign", tag = "office", request_body = AssignRequest,
-    security(("bearer" = [])), responses((status = 200, body = AssignResponse)))]
+    security(("bearer" = [])), responses((status = 200, body = AssignResponse),
+        (status = 404, description = "not_found: no such suggestion or unit", body = ErrorBody)))]
 pub async fn pre_assign(
     State(s): State<AppState>,
     caller: Caller,
@@ -175,7 +176,8 @@ pub async fn pre_assign(
 }
 
 #[utoipa::path(post, path = "/v1/office/assign", tag = "office", request_body = AssignRequest,
-    security(("bearer" = [])), responses((status = 200, body = AssignResponse)))]
+    security(("bearer" = [])), responses((status = 200, body = AssignResponse),
+        (status = 404, description = "not_found: no such suggestion or unit", body = ErrorBody)))]
 pub async fn assign(
     State(s): State<AppState>,
     caller: Caller,
@@ -211,7 +213,8 @@ async fn act(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/decide-adjustment", tag = "office",
     params(("id" = String, Path)), request_body = DecideAdjustmentRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, description = "workflow.*", body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, description = "workflow.*", body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn decide_adjustment(
     State(s): State<AppState>,
     caller: Caller,
@@ -232,7 +235,8 @@ pub async fn decide_adjustment(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/extension", tag = "office",
     params(("id" = String, Path)), request_body = ExtensionRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn grant_extension(
     State(s): State<AppState>,
     caller: Caller,
@@ -253,7 +257,8 @@ pub async fn grant_extension(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/extension/decline", tag = "office",
     params(("id" = String, Path)), request_body = DeclineExtensionRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn decline_extension(
     State(s): State<AppState>,
     caller: Caller,
@@ -271,7 +276,8 @@ pub async fn decline_extension(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/urge", tag = "office",
     params(("id" = String, Path)), request_body = UrgeRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn urge(
     State(s): State<AppState>,
     caller: Caller,
@@ -283,7 +289,8 @@ pub async fn urge(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/return", tag = "office",
     params(("id" = String, Path)), request_body = ReturnRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn return_reply(
     State(s): State<AppState>,
     caller: Caller,
@@ -295,7 +302,8 @@ pub async fn return_reply(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/evaluation", tag = "office",
     params(("id" = String, Path)), request_body = EvaluationRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn record_evaluation(
     State(s): State<AppState>,
     caller: Caller,
@@ -315,7 +323,8 @@ pub async fn record_evaluation(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/conclude", tag = "office",
     params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn conclude(
     State(s): State<AppState>,
     caller: Caller,
@@ -326,7 +335,8 @@ pub async fn conclude(
 
 #[utoipa::path(post, path = "/v1/office/assignments/{id}/reopen", tag = "office",
     params(("id" = String, Path)), request_body = ReopenRequest, security(("bearer" = [])),
-    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AssignmentSnapshot), (status = 409, body = ErrorBody),
+        (status = 404, description = "not_found: no such assignment", body = ErrorBody)))]
 pub async fn reopen(
     State(s): State<AppState>,
     caller: Caller,

@@ -44,7 +44,8 @@ pub async fn stats(
 
 #[utoipa::path(get, path = "/v1/stats/report", tag = "stats", params(StatsQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = ReportDraft), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ReportDraft), (status = 403, body = ErrorBody),
+        (status = 404, description = "not_found: no such session", body = ErrorBody)))]
 pub async fn stats_report(
     State(s): State<AppState>,
     caller: Caller,
@@ -58,7 +59,8 @@ pub async fn stats_report(
 #[utoipa::path(get, path = "/v1/stats/ledger.xlsx", tag = "stats", params(StatsQuery),
     security(("bearer" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "not_found: no such session", body = ErrorBody)))]
 pub async fn stats_ledger(
     State(s): State<AppState>,
     caller: Caller,
@@ -73,7 +75,8 @@ pub async fn stats_ledger(
 #[utoipa::path(get, path = "/v1/stats/figures.xlsx", tag = "stats", params(StatsQuery),
     security(("bearer" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "not_found: no such session", body = ErrorBody)))]
 pub async fn stats_figures_xlsx(
     State(s): State<AppState>,
     caller: Caller,

@@ -5,6 +5,7 @@
 mod harness;
 
 mod allowed_actions;
+mod api_contract;
 mod authz;
 mod bad_input;
 mod chains;
