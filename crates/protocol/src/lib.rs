@@ -8,11 +8,13 @@
 //!
 //! See `README.md` beside this crate for the contract in prose.
 
+mod accounts;
 pub mod documents;
 mod office;
 mod stats;
 mod sync;
 
+pub use accounts::*;
 pub use office::*;
 pub use stats::*;
 pub use sync::*;
@@ -115,6 +117,11 @@ pub struct UserInfo {
     pub unit_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_name: Option<String>,
+    /// The office reset the password: every route but
+    /// `POST /v1/auth/password` answers 403 `auth.must_change_password`
+    /// until the user chooses a new one. Absent from older servers.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// `POST /v1/auth/keys`: registers the caller's Ed25519 public key (hex), so

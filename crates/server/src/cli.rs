@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::http::{router, AppState};
 use crate::service::{key_file, Options, Service};
 
+mod accounts;
 mod stats;
 mod verify;
 
@@ -259,6 +260,8 @@ enum Command {
     },
     #[command(flatten)]
     Stats(stats::StatsCommand),
+    #[command(flatten)]
+    Accounts(accounts::AccountCommand),
     /// Check a sealed reply letter (PDF) against the registered signing
     /// keys. Exit status: 0 valid, 1 tampered, 2 unknown signer.
     Verify {
@@ -399,6 +402,16 @@ fn parse_step(s: &str) -> Result<jianban_domain::ApprovalStep, ApiError> {
     })
 }
 
+/// A password from standard input (never from the command line, where
+/// other users of the machine could read it), without the line break.
+fn read_password() -> Result<String, ApiError> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
 fn read_file(file: &Path) -> Result<Vec<u8>, ApiError> {
     std::fs::read(file).map_err(|e| {
         ApiError::bad_request("cli.unreadable", format!("无法读取{}：{e}", file.display()))
@@ -518,10 +531,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             unit,
         } => {
             let (svc, actor) = office(&o)?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let password = read_password()?;
             let role: UserRole = parse_enum("角色", &role)?;
             svc.add_user(
                 &actor,
@@ -530,7 +540,7 @@ fn run(command: Command) -> Result<(), ApiError> {
                     name,
                     role,
                     unit_id: unit,
-                    password: password.trim_end_matches(['\r', '\n']).to_string(),
+                    password,
                 },
             )
         }
@@ -641,6 +651,7 @@ fn run(command: Command) -> Result<(), ApiError> {
             Ok(())
         }
         Command::Stats(c) => stats::run(c),
+        Command::Accounts(c) => accounts::run(c),
     }
 }
 

@@ -18,6 +18,13 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("登录已失效，请重新登录。")]
     Unauthenticated { code: &'static str },
+    /// Logging in or staying logged in refused for a reason the user must
+    /// hear (account disabled, device revoked, session ended): 401 with its
+    /// own code and words.
+    #[error("{message}")]
+    AuthRefused { code: &'static str, message: String },
+    #[error("您的密码已由市政府办公室重置，请先在“设置”中修改密码，之后才能继续使用建办。")]
+    MustChangePassword,
     #[error("用户名或密码错误，请检查后重试；15分钟内连续失败10次将暂时锁定账号。")]
     InvalidCredentials,
     #[error("{0}")]
@@ -76,6 +83,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, .. } => code,
             ApiError::Unauthenticated { code } => code,
+            ApiError::AuthRefused { code, .. } => code,
+            ApiError::MustChangePassword => "auth.must_change_password",
             ApiError::InvalidCredentials => "auth.invalid_credentials",
             ApiError::Forbidden(_) => "auth.forbidden",
             ApiError::MethodNotAllowed => "request.method_not_allowed",
@@ -99,10 +108,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthenticated { .. } | ApiError::InvalidCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Unauthenticated { .. }
+            | ApiError::AuthRefused { .. }
+            | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::MustChangePassword => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Duplicate(_) | ApiError::Workflow(_) | ApiError::Conflict { .. } => {

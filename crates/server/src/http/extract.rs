@@ -176,19 +176,27 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
     }
 }
 
+/// The bearer token of the `Authorization` header.
+pub fn bearer_token(parts: &Parts) -> Result<String, ApiError> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .ok_or(ApiError::Unauthenticated {
+            code: "auth.missing_token",
+        })
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthenticated {
-                code: "auth.missing_token",
-            })?;
-        let caller = state.svc.authenticate(token.trim())?;
+        let token = bearer_token(parts)?;
+        // The check reads the database (a disabled account or revoked
+        // device stops at once): on the blocking pool, like every query.
+        let caller = state.run(move |svc| svc.authenticate(&token)).await?;
         tracing::Span::current().record("user", caller.actor.user.as_str());
         Ok(caller)
     }

@@ -3,6 +3,7 @@
 //! Handlers are thin: they extract, call the service on the blocking pool,
 //! and wrap the answer.
 
+mod account_handlers;
 mod extract;
 mod handlers;
 pub mod openapi;
@@ -92,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/refresh", post(refresh).layer(auth()))
         .route("/auth/keys", post(register_key).layer(json()))
         .route(
+            "/auth/password",
+            post(account_handlers::change_password).layer(json()),
+        )
+        .route(
             "/units/{id}/approval-chain",
             get(get_approval_chain)
                 .put(set_approval_chain)
@@ -139,6 +144,33 @@ pub fn router(state: AppState) -> Router {
         .route("/office/calendar", put(publish_calendar).layer(json()))
         .route("/office/units", post(add_unit).layer(json()))
         .route("/office/users", post(add_user).layer(json()))
+        .route(
+            "/office/users/{id}/disable",
+            post(account_handlers::disable_user),
+        )
+        .route(
+            "/office/users/{id}/enable",
+            post(account_handlers::enable_user),
+        )
+        .route(
+            "/office/users/{id}/unlock",
+            post(account_handlers::unlock_user),
+        )
+        .route(
+            "/office/users/{id}/reset-password",
+            post(account_handlers::reset_password).layer(json()),
+        )
+        .route("/office/devices", get(account_handlers::list_devices))
+        .route(
+            "/office/devices/{id}/revoke",
+            post(account_handlers::revoke_device),
+        )
+        .route(
+            "/office/settings/session",
+            get(account_handlers::session_settings)
+                .put(account_handlers::set_session_settings)
+                .layer(json()),
+        )
         .route("/office/devices/{id}/move", post(move_device).layer(json()))
         .route("/office/audit", get(audit_log))
         .route("/stats", get(stats_handlers::stats))

@@ -6,6 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use super::account_handlers;
 use super::handlers;
 use super::stats_handlers;
 
@@ -20,6 +21,7 @@ use super::stats_handlers;
         handlers::login,
         handlers::refresh,
         handlers::register_key,
+        account_handlers::change_password,
         handlers::get_approval_chain,
         handlers::set_approval_chain,
         handlers::push,
@@ -41,6 +43,14 @@ use super::stats_handlers;
         handlers::publish_calendar,
         handlers::add_unit,
         handlers::add_user,
+        account_handlers::disable_user,
+        account_handlers::enable_user,
+        account_handlers::unlock_user,
+        account_handlers::reset_password,
+        account_handlers::list_devices,
+        account_handlers::revoke_device,
+        account_handlers::session_settings,
+        account_handlers::set_session_settings,
         handlers::move_device,
         handlers::audit_log,
         stats_handlers::stats,
@@ -79,7 +89,8 @@ impl Modify for Bearer {
 
 /// The answers every route can give besides its own, added where a route
 /// does not list them itself: a malformed query, path or header (400), a
-/// missing or expired token on a route that needs one (401), a body too
+/// missing or expired token on a route that needs one (401), a password the
+/// office reset and the user has not changed yet (403), a body too
 /// large (413) or not of the declared form (422), and an internal error
 /// (500). The document then lists every status the server answers.
 struct CommonErrors;
@@ -100,6 +111,11 @@ impl Modify for CommonErrors {
                 let common = [
                     ("400", "请求的参数、路径或协议头有误", true),
                     ("401", "未登录或登录已失效", secured),
+                    (
+                        "403",
+                        "auth.must_change_password：办公室重置了密码，须先修改密码",
+                        secured,
+                    ),
                     ("413", "请求内容过大", has_body),
                     ("422", "请求内容的格式不符", has_body),
                     ("500", "服务器内部错误", true),

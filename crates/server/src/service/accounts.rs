@@ -14,6 +14,7 @@ use jianban_protocol::{LoginRequest, NewUnit, NewUser, TokenResponse, UserInfo};
 use crate::db::{DbError, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::params;
+use crate::service::account_admin::{check_new_password, session_end, Standing};
 use crate::service::cases::{audit, AuditRecord};
 use crate::service::changes::{emit, EVERYONE};
 use crate::service::token::{self, Claims};
@@ -44,7 +45,7 @@ pub fn hash_password(password: &str) -> String {
 /// Checks a password against a user's hash, or, for a user name that does
 /// not exist, against a stand-in hash: the same argon2id work either way, so
 /// the answer's timing does not tell which accounts exist.
-fn password_matches(password: &str, hash: Option<&str>) -> bool {
+pub(crate) fn password_matches(password: &str, hash: Option<&str>) -> bool {
     static STAND_IN: OnceLock<String> = OnceLock::new();
     let stand_in = STAND_IN.get_or_init(|| hash_password("jianban: no such user"));
     let matches = PasswordHash::new(hash.unwrap_or(stand_in))
@@ -71,7 +72,7 @@ struct PasswordGate {
     turn: Condvar,
 }
 
-struct PasswordTurn(&'static PasswordGate);
+pub(crate) struct PasswordTurn(&'static PasswordGate);
 
 impl Drop for PasswordTurn {
     fn drop(&mut self) {
@@ -81,7 +82,7 @@ impl Drop for PasswordTurn {
     }
 }
 
-fn password_turn() -> ApiResult<PasswordTurn> {
+pub(crate) fn password_turn() -> ApiResult<PasswordTurn> {
     static GATE: PasswordGate = PasswordGate {
         state: Mutex::new((0, 0)),
         turn: Condvar::new(),
@@ -251,43 +252,74 @@ impl Service {
     }
 
     /// Trades a refresh token for a new pair. A token used twice means it
-    /// was copied: every token of that device is revoked.
+    /// was copied: every token of that device is revoked. An account or
+    /// device the office closed, or a session older than the office's
+    /// lifetime, is refused with its own code; the new pair keeps the
+    /// session's start.
     pub fn refresh(&self, refresh_token: &str) -> ApiResult<TokenResponse> {
         let now = self.now();
         let hash = token::hash_token(refresh_token);
-        let outcome = self
-            .db
-            .write(|tx| -> ApiResult<Result<TokenResponse, &'static str>> {
+        let invalid = || ApiError::Unauthenticated {
+            code: "auth.invalid_refresh",
+        };
+        // The inner error is an answer, not a failure: what the refusal
+        // wrote (a copied token's revocation) is committed.
+        self.db
+            .write(|tx| -> ApiResult<ApiResult<TokenResponse>> {
                 let Some(r) = tx.query_opt(
-                "SELECT user_id, device_id, expires_at, used FROM refresh_tokens WHERE hash = $1",
-                params![&hash],
-            )?
-            else {
-                return Ok(Err("auth.invalid_refresh"));
-            };
+                    "SELECT user_id, device_id, expires_at, used, session_started_at
+                       FROM refresh_tokens WHERE hash = $1",
+                    params![&hash],
+                )?
+                else {
+                    return Ok(Err(invalid()));
+                };
                 let (user_id, device_id) = (r.text(0)?, r.text(1)?);
+                // The office's decisions first: they tell the user why.
+                match Standing::read(tx, &user_id, &device_id)? {
+                    None => return Ok(Err(invalid())),
+                    Some(s) => {
+                        if let Some(refusal) = s.refusal() {
+                            return Ok(Err(refusal));
+                        }
+                    }
+                }
                 if r.int(3)? != 0 {
                     tx.exec(
                         "UPDATE refresh_tokens SET used = 1 WHERE device_id = $1",
                         params![&device_id],
                     )?;
-                    return Ok(Err("auth.refresh_reused"));
+                    return Ok(Err(ApiError::Unauthenticated {
+                        code: "auth.refresh_reused",
+                    }));
                 }
-                if parse_time(&r.text(2)?)? <= now {
-                    return Ok(Err("auth.refresh_expired"));
+                let expires = parse_time(&r.text(2)?)?;
+                if expires <= now {
+                    return Ok(Err(ApiError::Unauthenticated {
+                        code: "auth.refresh_expired",
+                    }));
+                }
+                // A token from before sessions were recorded: its session
+                // counts from the token's own issue.
+                let started = match r.opt_text(4)? {
+                    Some(t) => parse_time(&t)?,
+                    None => expires - Duration::days(token::REFRESH_TTL_DAYS),
+                };
+                if let Err(ended) = session_end(tx, started, now) {
+                    return Ok(Err(ended));
                 }
                 tx.exec(
                     "UPDATE refresh_tokens SET used = 1 WHERE hash = $1",
                     params![&hash],
                 )?;
                 let Some(user) = load_user(tx, &user_id)? else {
-                    return Ok(Err("auth.invalid_refresh"));
+                    return Ok(Err(invalid()));
                 };
-                Ok(Ok(self.issue(tx, &user, &device_id, now)?))
-            })?;
-        outcome.map_err(|code| ApiError::Unauthenticated { code })
+                Ok(Ok(self.issue_in_session(tx, &user, &device_id, now, started)?))
+            })?
     }
 
+    /// A token pair for a login: a new session starts now.
     fn issue(
         &self,
         tx: &mut dyn Tx,
@@ -295,14 +327,36 @@ impl Service {
         device_id: &str,
         now: NaiveDateTime,
     ) -> ApiResult<TokenResponse> {
+        self.issue_in_session(tx, user, device_id, now, now)
+    }
+
+    /// A token pair within the session that started at `started`; the
+    /// refresh token ends with the session at the latest. Refused for an
+    /// account or device the office closed, whether at login or refresh.
+    fn issue_in_session(
+        &self,
+        tx: &mut dyn Tx,
+        user: &UserRow,
+        device_id: &str,
+        now: NaiveDateTime,
+        started: NaiveDateTime,
+    ) -> ApiResult<TokenResponse> {
+        let standing = Standing::read(tx, &user.id, device_id)?.ok_or(ApiError::InvalidCredentials)?;
+        if let Some(refusal) = standing.refusal() {
+            return Err(refusal);
+        }
+        let session_end = session_end(tx, started, now)?;
+        let expires = (now + Duration::days(token::REFRESH_TTL_DAYS)).min(session_end);
         let refresh = token::random_token();
         tx.exec(
-            "INSERT INTO refresh_tokens (hash, user_id, device_id, expires_at, used) VALUES ($1, $2, $3, $4, 0)",
+            "INSERT INTO refresh_tokens (hash, user_id, device_id, expires_at, used, session_started_at)
+             VALUES ($1, $2, $3, $4, 0, $5)",
             params![
                 token::hash_token(&refresh),
                 &user.id,
                 device_id,
-                fmt_time(now + Duration::days(token::REFRESH_TTL_DAYS))
+                fmt_time(expires),
+                fmt_time(started)
             ],
         )?;
         let claims = Claims {
@@ -323,28 +377,61 @@ impl Service {
                 role: user.role,
                 unit_id: user.unit_id.clone(),
                 unit_name: user.unit_name.clone(),
+                must_change_password: standing.must_change_password,
             },
         })
     }
 
-    /// The caller an access token stands for.
+    /// The caller an access token stands for. Besides the signature, one
+    /// point read checks what the office decided since the token was
+    /// issued: a disabled account or revoked device stops at once, and a
+    /// reset password must be changed before anything else.
     pub fn authenticate(&self, access_token: &str) -> ApiResult<Caller> {
-        match token::verify(
+        let (caller, standing) = self.check_access(access_token)?;
+        if standing.must_change_password {
+            return Err(ApiError::MustChangePassword);
+        }
+        Ok(caller)
+    }
+
+    /// As [`Service::authenticate`], for the one route open while the
+    /// password must be changed: changing it.
+    pub fn authenticate_to_change_password(&self, access_token: &str) -> ApiResult<Caller> {
+        Ok(self.check_access(access_token)?.0)
+    }
+
+    fn check_access(&self, access_token: &str) -> ApiResult<(Caller, Standing)> {
+        let claims = match token::verify(
             &self.token_key,
             access_token,
             chrono::Utc::now().timestamp(),
         ) {
-            Ok(c) => Ok(Caller {
-                actor: c.actor(),
-                device_id: c.dev,
-            }),
-            Err(token::TokenError::Expired) => Err(ApiError::Unauthenticated {
-                code: "auth.token_expired",
-            }),
-            Err(token::TokenError::Invalid) => Err(ApiError::Unauthenticated {
+            Ok(c) => c,
+            Err(token::TokenError::Expired) => {
+                return Err(ApiError::Unauthenticated {
+                    code: "auth.token_expired",
+                })
+            }
+            Err(token::TokenError::Invalid) => {
+                return Err(ApiError::Unauthenticated {
+                    code: "auth.invalid_token",
+                })
+            }
+        };
+        let standing = self
+            .db
+            .read(|tx| Standing::read(tx, &claims.sub, &claims.dev))?
+            .ok_or(ApiError::Unauthenticated {
                 code: "auth.invalid_token",
-            }),
+            })?;
+        if let Some(refusal) = standing.refusal() {
+            return Err(refusal);
         }
+        let caller = Caller {
+            actor: claims.actor(),
+            device_id: claims.dev,
+        };
+        Ok((caller, standing))
     }
 
     pub fn add_unit(&self, actor: &Actor, u: &NewUnit) -> ApiResult<()> {
@@ -380,12 +467,7 @@ impl Service {
     pub fn add_user(&self, actor: &Actor, u: &NewUser) -> ApiResult<()> {
         check_required_line("用户名", &u.id)?;
         check_required_line("姓名", &u.name)?;
-        if u.password.chars().count() < 8 {
-            return Err(ApiError::bad_request(
-                "auth.weak_password",
-                "密码至少需要8个字符，请重新设置。",
-            ));
-        }
+        check_new_password(&u.password)?;
         match (u.role, &u.unit_id) {
             (UserRole::OfficeStaff, Some(_)) => {
                 return Err(ApiError::bad_request(

@@ -2,6 +2,7 @@
 //! method over the database. HTTP handlers and CLI subcommands are thin
 //! callers of these.
 
+pub mod account_admin;
 pub mod accounts;
 pub mod case_storage;
 pub mod cases;

@@ -215,6 +215,25 @@ impl Server {
         Client::new(&self.base, None)
     }
 
+    /// Runs SQL on this server's database behind its back: for what a test
+    /// cannot wait for, such as a session that started weeks ago.
+    pub fn exec_sql(&self, sql: &str) {
+        match &self.backend {
+            Backend::Sqlite => {
+                let c = rusqlite::Connection::open(self.dir.path().join("server.sqlite3")).unwrap();
+                c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            Backend::Postgres { url } => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                let schema = self.schema.as_deref().unwrap();
+                c.batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+                    .unwrap();
+            }
+        }
+    }
+
+
     /// Logs in `user` from a new device.
     pub fn login(&self, user: &str) -> Client {
         self.login_device(

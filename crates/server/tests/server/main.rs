@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod accounts;
 mod allowed_actions;
 mod api_contract;
 mod authz;
