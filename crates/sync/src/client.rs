@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use jianban_domain::{ApprovalStep, UnitId};
 use jianban_protocol::{
-    ApprovalChain, ChangesResponse, ErrorBody, KeyReceipt, LoginRequest, PushRequest, PushResponse,
-    RefreshRequest, RegisterKeyRequest, SetApprovalChainRequest, TokenResponse, PROTOCOL_HEADER,
-    PROTOCOL_VERSION,
+    ApprovalChain, ChangePasswordRequest, ChangesResponse, ErrorBody, KeyReceipt, LoginRequest,
+    PushRequest, PushResponse, RefreshRequest, RegisterKeyRequest, SetApprovalChainRequest,
+    TokenResponse, UserInfo, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -375,6 +375,31 @@ impl ServerClient {
     /// Any authorized JSON GET.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
         self.authorized::<(), _>("GET", path, None)
+    }
+
+    /// Changes the logged-in user's own password: the one request the
+    /// server still takes after the office reset it (the login answer's
+    /// `user.must_change_password`). The answer is the user with the flag
+    /// cleared; the user's other devices are logged out. A password kept
+    /// for renewing the login is replaced by the new one.
+    pub fn change_password(
+        &self,
+        old_password: &str,
+        new_password: &str,
+    ) -> Result<UserInfo, SyncError> {
+        let user: UserInfo = self.post(
+            "/v1/auth/password",
+            &ChangePasswordRequest {
+                old_password: old_password.to_string(),
+                new_password: new_password.to_string(),
+            },
+        )?;
+        if let Ok(mut c) = self.credentials.lock() {
+            if let Some(Credentials::Password { password, .. }) = c.as_mut() {
+                *password = new_password.to_string();
+            }
+        }
+        Ok(user)
     }
 
     /// Registers the logged-in approver's public signing key, so letters

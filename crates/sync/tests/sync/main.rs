@@ -7,6 +7,7 @@ mod device_taken;
 mod documents;
 mod faults;
 mod kill;
+mod password;
 
 mod proxy;
 mod random;
