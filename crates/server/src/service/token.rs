@@ -1,6 +1,7 @@
-//! Access tokens: HMAC-SHA256 signed claims, checked without a database
-//! read (the change feed is polled often). Short-lived; refresh tokens are
-//! random, stored hashed, single-use.
+//! Access tokens: HMAC-SHA256 signed claims. Short-lived; besides the
+//! signature, `Service::authenticate` reads the user's and the device's
+//! standing once per request (the office's decisions apply at once).
+//! Refresh tokens are random, stored hashed, single-use.
 //!
 //! A token is `key-id.claims.signature`: it names the key it was signed
 //! with, so a rotated key's tokens still verify while they live (the keys
