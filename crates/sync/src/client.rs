@@ -73,6 +73,11 @@ pub enum SyncError {
     /// office to move the device.
     #[error("{0}")]
     DeviceTaken(String),
+    /// The office disabled the account or revoked this PC, the login
+    /// session ran out, or the office reset the password: not retried; the
+    /// server's message says what happened and what to do.
+    #[error("{message}")]
+    AccessRefused { code: &'static str, message: String },
     #[error("证书设置有误：{0}。请在“设置 → 服务器”中检查证书文件。")]
     Certificate(String),
     #[error("{0}")]
@@ -105,6 +110,7 @@ impl SyncError {
             SyncError::SequenceGap { .. } => "sync.sequence_gap",
             SyncError::SeqReused(_) => "sync.seq_reused",
             SyncError::DeviceTaken(_) => "auth.device_taken",
+            SyncError::AccessRefused { code, .. } => code,
             SyncError::Certificate(_) => "sync.certificate",
             SyncError::Store(_) => "sync.store",
             SyncError::Document(r) => r.code(),
@@ -118,6 +124,15 @@ impl From<jianban_store::StoreError> for SyncError {
         SyncError::Store(e.to_string())
     }
 }
+
+/// The server's refusals whose words the user must see, instead of a
+/// plain "log in again".
+const ACCESS_REFUSALS: [&str; 4] = [
+    "auth.account_disabled",
+    "auth.device_revoked",
+    "auth.session_ended",
+    "auth.must_change_password",
+];
 
 #[derive(Debug, Clone, Default)]
 struct Tokens {
@@ -226,6 +241,12 @@ impl ServerClient {
                 let body: ErrorBody = response
                     .into_json()
                     .unwrap_or_else(|_| ErrorBody::new("http", format!("HTTP {status}")));
+                if let Some(code) = ACCESS_REFUSALS.into_iter().find(|c| *c == body.code) {
+                    return SyncError::AccessRefused {
+                        code,
+                        message: body.message,
+                    };
+                }
                 match (status, body.code.as_str()) {
                     (426, _) | (_, "protocol.upgrade_required") => {
                         SyncError::UpgradeRequired(body.message)
@@ -304,6 +325,7 @@ impl ServerClient {
             Some(Credentials::RefreshToken(r)) => Some(r.clone()),
             _ => None,
         });
+        let mut refused = None;
         if let Some(r) = refresh {
             match self.send::<_, TokenResponse>(
                 "POST",
@@ -315,12 +337,20 @@ impl ServerClient {
                     self.keep(&answer);
                     return Ok(answer.access_token);
                 }
-                Err(SyncError::NeedsLogin)
-                | Err(SyncError::Server {
-                    status: 400..=403, ..
-                }) => {
+                Err(
+                    e @ (SyncError::NeedsLogin
+                    | SyncError::AccessRefused { .. }
+                    | SyncError::Server {
+                        status: 400..=403, ..
+                    }),
+                ) => {
                     if let Ok(mut t) = self.tokens.lock() {
                         *t = Tokens::default();
+                    }
+                    // Without a password to log in again, the user hears
+                    // why the session ended.
+                    if let SyncError::AccessRefused { .. } = e {
+                        refused = Some(e);
                     }
                 }
                 Err(e) => return Err(e),
@@ -330,7 +360,7 @@ impl ServerClient {
             Some(Credentials::Password { username, password }) => {
                 Ok(self.login(&username, &password)?.access_token)
             }
-            _ => Err(SyncError::NeedsLogin),
+            _ => Err(refused.unwrap_or(SyncError::NeedsLogin)),
         }
     }
 
