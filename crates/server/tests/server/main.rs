@@ -17,6 +17,7 @@ mod figures_agree;
 mod import;
 mod limits;
 mod login;
+mod login_storm;
 mod office;
 mod pg_tls;
 mod stats;
