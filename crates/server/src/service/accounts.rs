@@ -61,8 +61,11 @@ pub(crate) fn password_matches(password: &str, hash: Option<&str>) -> bool {
 /// How many password checks (argon2id, about 19 MiB and tens of
 /// milliseconds each) run at once, and how many more may wait for a turn.
 /// Beyond that a login is answered "busy" at once: a storm of guesses must
-/// not take every worker thread from the units' sync.
-const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+/// not take every worker thread from the units' sync. At once: one fewer
+/// than the cores, at least this many; with as many checks as cores, a
+/// storm's guesses took both cores of a 2-core server for a second and the
+/// change feed's p99 went from 4 ms to 1 s (BENCHMARKS.md, "Login storm").
+const PASSWORD_CHECKS_AT_ONCE: usize = 1;
 const PASSWORD_CHECKS_WAITING: usize = 32;
 
 /// A counting gate for the password checks (the service runs on blocking
@@ -88,7 +91,7 @@ pub(crate) fn password_turn() -> ApiResult<PasswordTurn> {
         turn: Condvar::new(),
     };
     let at_once = std::thread::available_parallelism().map_or(PASSWORD_CHECKS_AT_ONCE, |n| {
-        n.get().max(PASSWORD_CHECKS_AT_ONCE)
+        (n.get() - 1).max(PASSWORD_CHECKS_AT_ONCE)
     });
     let mut s = GATE.state.lock().unwrap_or_else(|e| e.into_inner());
     if s.0 >= at_once && s.1 >= PASSWORD_CHECKS_WAITING {
