@@ -191,7 +191,10 @@ mod tests {
         std::fs::write(&file, b"%PDF").unwrap();
         assert_eq!(folder_to_open(&file).unwrap(), dir.path());
         assert_eq!(folder_to_open(dir.path()).unwrap(), dir.path());
-        assert_eq!(folder_to_open(&dir.path().join("无此目录").join("x.pdf")), None);
+        assert_eq!(
+            folder_to_open(&dir.path().join("无此目录").join("x.pdf")),
+            None
+        );
         assert_eq!(folder_to_open(std::path::Path::new("")), None);
     }
     use crate::secrets::fake::MapSecrets;

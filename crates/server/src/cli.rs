@@ -314,12 +314,14 @@ fn open_service(db: &DbArgs, options: Options) -> Result<Service, ApiError> {
     let database = match &db.database_url {
         // A database that cannot be reached is the operator's to fix (URL,
         // TLS, certificates): say why instead of "internal error".
-        Some(url) => Db::open_postgres(url, db.database_schema.as_deref()).map_err(|e| match e {
-            crate::db::DbError::Open(m) => {
-                ApiError::bad_request("db.open", format!("无法打开数据库：{m}"))
-            }
-            e => e.into(),
-        })?,
+        Some(url) => {
+            Db::open_postgres(url, db.database_schema.as_deref()).map_err(|e| match e {
+                crate::db::DbError::Open(m) => {
+                    ApiError::bad_request("db.open", format!("无法打开数据库：{m}"))
+                }
+                e => e.into(),
+            })?
+        }
         None => {
             std::fs::create_dir_all(&db.data_dir).map_err(|e| {
                 ApiError::Internal(format!("无法创建数据目录{}：{e}", db.data_dir.display()))

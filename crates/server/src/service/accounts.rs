@@ -267,59 +267,60 @@ impl Service {
         };
         // The inner error is an answer, not a failure: what the refusal
         // wrote (a copied token's revocation) is committed.
-        self.db
-            .write(|tx| -> ApiResult<ApiResult<TokenResponse>> {
-                let Some(r) = tx.query_opt(
-                    "SELECT user_id, device_id, expires_at, used, session_started_at
+        self.db.write(|tx| -> ApiResult<ApiResult<TokenResponse>> {
+            let Some(r) = tx.query_opt(
+                "SELECT user_id, device_id, expires_at, used, session_started_at
                        FROM refresh_tokens WHERE hash = $1",
-                    params![&hash],
-                )?
-                else {
-                    return Ok(Err(invalid()));
-                };
-                let (user_id, device_id) = (r.text(0)?, r.text(1)?);
-                // The office's decisions first: they tell the user why.
-                match Standing::read(tx, &user_id, &device_id)? {
-                    None => return Ok(Err(invalid())),
-                    Some(s) => {
-                        if let Some(refusal) = s.refusal() {
-                            return Ok(Err(refusal));
-                        }
+                params![&hash],
+            )?
+            else {
+                return Ok(Err(invalid()));
+            };
+            let (user_id, device_id) = (r.text(0)?, r.text(1)?);
+            // The office's decisions first: they tell the user why.
+            match Standing::read(tx, &user_id, &device_id)? {
+                None => return Ok(Err(invalid())),
+                Some(s) => {
+                    if let Some(refusal) = s.refusal() {
+                        return Ok(Err(refusal));
                     }
                 }
-                if r.int(3)? != 0 {
-                    tx.exec(
-                        "UPDATE refresh_tokens SET used = 1 WHERE device_id = $1",
-                        params![&device_id],
-                    )?;
-                    return Ok(Err(ApiError::Unauthenticated {
-                        code: "auth.refresh_reused",
-                    }));
-                }
-                let expires = parse_time(&r.text(2)?)?;
-                if expires <= now {
-                    return Ok(Err(ApiError::Unauthenticated {
-                        code: "auth.refresh_expired",
-                    }));
-                }
-                // A token from before sessions were recorded: its session
-                // counts from the token's own issue.
-                let started = match r.opt_text(4)? {
-                    Some(t) => parse_time(&t)?,
-                    None => expires - Duration::days(token::REFRESH_TTL_DAYS),
-                };
-                if let Err(ended) = session_end(tx, started, now) {
-                    return Ok(Err(ended));
-                }
+            }
+            if r.int(3)? != 0 {
                 tx.exec(
-                    "UPDATE refresh_tokens SET used = 1 WHERE hash = $1",
-                    params![&hash],
+                    "UPDATE refresh_tokens SET used = 1 WHERE device_id = $1",
+                    params![&device_id],
                 )?;
-                let Some(user) = load_user(tx, &user_id)? else {
-                    return Ok(Err(invalid()));
-                };
-                Ok(Ok(self.issue_in_session(tx, &user, &device_id, now, started)?))
-            })?
+                return Ok(Err(ApiError::Unauthenticated {
+                    code: "auth.refresh_reused",
+                }));
+            }
+            let expires = parse_time(&r.text(2)?)?;
+            if expires <= now {
+                return Ok(Err(ApiError::Unauthenticated {
+                    code: "auth.refresh_expired",
+                }));
+            }
+            // A token from before sessions were recorded: its session
+            // counts from the token's own issue.
+            let started = match r.opt_text(4)? {
+                Some(t) => parse_time(&t)?,
+                None => expires - Duration::days(token::REFRESH_TTL_DAYS),
+            };
+            if let Err(ended) = session_end(tx, started, now) {
+                return Ok(Err(ended));
+            }
+            tx.exec(
+                "UPDATE refresh_tokens SET used = 1 WHERE hash = $1",
+                params![&hash],
+            )?;
+            let Some(user) = load_user(tx, &user_id)? else {
+                return Ok(Err(invalid()));
+            };
+            Ok(Ok(
+                self.issue_in_session(tx, &user, &device_id, now, started)?
+            ))
+        })?
     }
 
     /// A token pair for a login: a new session starts now.
@@ -344,7 +345,8 @@ impl Service {
         now: NaiveDateTime,
         started: NaiveDateTime,
     ) -> ApiResult<TokenResponse> {
-        let standing = Standing::read(tx, &user.id, device_id)?.ok_or(ApiError::InvalidCredentials)?;
+        let standing =
+            Standing::read(tx, &user.id, device_id)?.ok_or(ApiError::InvalidCredentials)?;
         if let Some(refusal) = standing.refusal() {
             return Err(refusal);
         }

@@ -92,8 +92,7 @@ impl Service {
     /// Loads the token signing keys from `path` (created at the first
     /// start; a key the database held moves there), before serving.
     pub fn load_token_keys(&mut self, path: &Path) -> Result<(), crate::error::ApiError> {
-        self.token_key =
-            key_file::load_or_create(path, &self.db, chrono::Utc::now().timestamp())?;
+        self.token_key = key_file::load_or_create(path, &self.db, chrono::Utc::now().timestamp())?;
         Ok(())
     }
 
