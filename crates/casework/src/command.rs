@@ -74,7 +74,12 @@ impl Command {
                 Command::RecordContact(parse::<RecordContactPayload>(payload)?.contact)
             }
             SIGNED_DECISION => {
-                Command::Decide(parse::<SignedDecisionPayload>(payload)?.signed_decision)
+                let mut decision = parse::<SignedDecisionPayload>(payload)?.signed_decision;
+                // Hex decodes in either case; one spelling per signature,
+                // so a resend in capitals is the same decision, not a new one.
+                decision.signature.make_ascii_lowercase();
+                decision.public_key.make_ascii_lowercase();
+                Command::Decide(decision)
             }
             kind => {
                 let action: Action = parse(payload)?;

@@ -173,6 +173,7 @@ fn signed<S: DemoStorage>(
             role: actor.role,
             decision,
             comment,
+            round: Some(case.approval_round),
             at,
         },
         key,

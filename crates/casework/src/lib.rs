@@ -48,4 +48,11 @@ pub enum Refusal {
     /// A signed decision for another step than the one the case is at.
     #[error("签名记录针对第{}步审核，而该件目前在第{}步，平台未接受。请同步后重新审核。", .signed + 1, .current + 1)]
     WrongStep { signed: usize, current: usize },
+    /// A signed decision from an earlier approval round: the reply was
+    /// returned (or withdrawn) and submitted again since.
+    #[error("这条审核意见是第{signed}轮报送审核时作出的，稿件退回后已重新报送（第{current}轮），原审核意见不再有效。请审核人重新审核签发。")]
+    StaleRound { signed: u32, current: u32 },
+    /// The very decision was already applied (a resend).
+    #[error("这条审核意见平台已经收到并处理过，无需重复上传。")]
+    AlreadyDecided,
 }

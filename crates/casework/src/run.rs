@@ -115,6 +115,18 @@ pub fn run<S: CaseStorage>(
             if req.actor.unit.as_ref() != Some(&before.unit) {
                 return Err(Refusal::Forbidden(action_of(&decision).label_zh()).into());
             }
+            if storage.decision_exists(&before, &decision.signature)? {
+                return Err(Refusal::AlreadyDecided.into());
+            }
+            // The round is signed: an approval given before a return never
+            // counts for the next submission, even of the same text.
+            if decision.record.round() != before.approval_round {
+                return Err(Refusal::StaleRound {
+                    signed: decision.record.round(),
+                    current: before.approval_round,
+                }
+                .into());
+            }
             let signer = storage.signer_of(&decision, &before, req.actor)?;
             // The record names the step it signs; it must be the step the
             // case is at, or the chain verified at submission would not match.

@@ -124,6 +124,9 @@ pub trait CaseStorage {
         decision: &SignedDecision,
         at: NaiveDateTime,
     ) -> Result<(), Self::Error>;
+    /// Whether this very decision (its signature, lower-case hex) was
+    /// already applied to the case.
+    fn decision_exists(&mut self, case: &Case, signature: &str) -> Result<bool, Self::Error>;
 
     fn audit(&mut self, line: &AuditLine<'_>) -> Result<(), Self::Error>;
 

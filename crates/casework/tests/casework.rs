@@ -129,6 +129,10 @@ impl CaseStorage for Mem {
         self.decisions.push(decision.clone());
         Ok(())
     }
+
+    fn decision_exists(&mut self, _case: &Case, signature: &str) -> Result<bool, MemError> {
+        Ok(self.decisions.iter().any(|d| d.signature == signature))
+    }
     fn audit(&mut self, line: &AuditLine<'_>) -> Result<(), MemError> {
         self.audit.push((
             line.assignment_id.to_string(),
@@ -352,6 +356,7 @@ fn a_decision_for_another_step_is_refused() {
             decision: Decision::Approve,
             comment: "同意".into(),
             at: now(),
+            round: Some(case.approval_round),
         },
         &UnlockedKey::ephemeral(),
     );
@@ -360,6 +365,67 @@ fn a_decision_for_another_step_is_refused() {
         matches!(err, MemError::Refusal(Refusal::WrongStep { .. })),
         "{err}"
     );
+}
+
+/// The approver's decision on the case's current step, signed in `round`.
+fn decision_in_round(case: &Case, approver: &Actor, round: u32) -> SignedDecision {
+    sign(
+        DecisionRecord {
+            assignment_id: case.assignment.clone(),
+            revision: case.draft.as_ref().unwrap().hash.clone(),
+            step: case.approvals.len(),
+            step_title: String::new(),
+            signer: approver.user.clone(),
+            signer_name: approver.name.clone(),
+            role: approver.role,
+            decision: Decision::Approve,
+            comment: "同意".into(),
+            at: now(),
+            round: Some(round),
+        },
+        &UnlockedKey::ephemeral(),
+    )
+}
+
+#[test]
+fn a_decision_counts_only_in_its_round_and_only_once() {
+    let demo = demo_data();
+    let mut mem = replayed(&demo);
+    let (id, case, approver) = awaiting_approval(&demo, &mem);
+    assert!(case.approval_round >= 1, "submitting starts a round");
+
+    // Signed for an earlier round (before a return): refused, nothing written.
+    let before = mem.clone();
+    let stale = decision_in_round(&case, &approver, case.approval_round - 1);
+    let err = exec(&mut mem, &id, &approver, Command::Decide(stale)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MemError::Refusal(Refusal::StaleRound { signed, current })
+                if signed + 1 == current && current == case.approval_round
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("重新审核"), "{err}");
+    assert_eq!(mem.cases, before.cases);
+    assert_eq!(mem.outbox, before.outbox);
+
+    // In its round: applied. The same decision again, even spelt in
+    // capital hex (decoded as a push is), is known and not applied twice.
+    let current = decision_in_round(&case, &approver, case.approval_round);
+    exec(&mut mem, &id, &approver, Command::Decide(current.clone())).unwrap();
+    let applied = mem.clone();
+    let mut capitals = current.clone();
+    capitals.signature.make_ascii_uppercase();
+    let payload = serde_json::json!({ "signed_decision": capitals });
+    let again = Command::decode(jianban_casework::SIGNED_DECISION, &payload).unwrap();
+    let err = exec(&mut mem, &id, &approver, again).unwrap_err();
+    assert!(
+        matches!(err, MemError::Refusal(Refusal::AlreadyDecided)),
+        "{err}"
+    );
+    assert_eq!(mem.cases, applied.cases);
+    assert_eq!(mem.decisions.len(), applied.decisions.len());
 }
 
 #[test]

@@ -186,6 +186,12 @@ pub struct Case {
     /// How many times the case was sent back (退回 or 不满意).
     pub rehandling_round: u32,
     pub rehandling_due: Option<NaiveDate>,
+    /// How many times the reply went to approval (报送审核). A signed
+    /// decision names the round it was given in, so an approval from
+    /// before a return never counts for a later submission, even of the
+    /// same text. Cases stored before rounds were counted read as 0.
+    #[serde(default)]
+    pub approval_round: u32,
     /// Increases by one with every applied action; sync compares it.
     pub version: u64,
 }
@@ -491,6 +497,7 @@ impl Case {
             pending_extension: None,
             evaluation: None,
             rehandling_round: 0,
+            approval_round: 0,
             rehandling_due: None,
             version: 0,
         })
@@ -700,6 +707,7 @@ impl Case {
                     });
                 }
                 next.approvals.clear();
+                next.approval_round += 1;
                 next.state = S::AwaitingApproval;
             }
             Action::Approve { revision, comment } => {

@@ -81,6 +81,7 @@ fn main() {
         decision: Decision::Approve,
         comment: String::new(),
         at: NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap(),
+        round: None,
     };
     let first = sign(record(0, "2024-06-27 16:40"), &keys[0].2);
     let cert = UnitCertificate::generate("宿州市发展和改革委员会", Utc::now()).unwrap();

@@ -165,6 +165,7 @@ mod tests {
                     .unwrap()
                     .and_hms_opt(9, 0, 0)
                     .unwrap(),
+                round: None,
             },
             &key,
         );

@@ -33,6 +33,13 @@ pub struct DecisionRecord {
     #[serde(default)]
     pub comment: String,
     pub at: NaiveDateTime,
+    /// The case's approval round (`Case::approval_round`) the decision was
+    /// given in: signed, so a decision cannot be replayed after the reply
+    /// was returned and submitted again. Last, and left out when absent,
+    /// so records signed before rounds existed keep their signed bytes
+    /// (they count as round 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u32>,
 }
 
 /// Domain separation: a signature over a decision can never be taken for a
@@ -40,6 +47,12 @@ pub struct DecisionRecord {
 const CONTEXT: &[u8] = b"jianban decision record v1\n";
 
 impl DecisionRecord {
+    /// The approval round the decision was given in (0 for records signed
+    /// before rounds were counted).
+    pub fn round(&self) -> u32 {
+        self.round.unwrap_or(0)
+    }
+
     /// The bytes that are signed: a fixed prefix and the record as compact
     /// JSON (serde writes fields in declaration order, so it is stable).
     pub fn signed_bytes(&self) -> Vec<u8> {

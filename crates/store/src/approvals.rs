@@ -149,7 +149,9 @@ pub(crate) fn verify_case_sign_off(tx: &rusqlite::Connection, case: &Case) -> Re
     let decisions: Vec<SignedDecision> =
         current_decisions(tx, case.assignment.as_str(), &draft.hash)?
             .into_iter()
-            .filter(|d| d.record.step < case.approvals.len())
+            .filter(|d| {
+                d.record.step < case.approvals.len() && d.record.round() == case.approval_round
+            })
             .collect();
     Ok(verify_sign_off(
         &case.approval_chain,
@@ -378,6 +380,7 @@ impl Store {
                 decision,
                 comment: comment.to_string(),
                 at: now,
+                round: Some(before.approval_round),
             },
             key,
         );
@@ -449,6 +452,15 @@ pub(crate) fn record_remote_decision(tx: &Transaction<'_>, d: &SignedDecision) -
         params![d.record.signer.as_str(), d.public_key],
     )?;
     Ok(())
+}
+
+/// Whether the decision with this signature is already kept.
+pub(crate) fn decision_exists(tx: &rusqlite::Connection, signature: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM signed_decisions WHERE json_extract(signed_json, '$.signature') = ?1",
+        )?
+        .exists([signature])?)
 }
 
 pub(crate) fn insert_decision(tx: &Transaction<'_>, d: &SignedDecision) -> Result<()> {

@@ -212,6 +212,10 @@ impl CaseStorage for LocalCases<'_, '_> {
         crate::approvals::insert_decision(self.tx, decision)
     }
 
+    fn decision_exists(&mut self, _case: &Case, signature: &str) -> Result<bool> {
+        crate::approvals::decision_exists(self.tx, signature)
+    }
+
     fn audit(&mut self, line: &AuditLine<'_>) -> Result<()> {
         journal::audit(
             self.tx,

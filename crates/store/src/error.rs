@@ -75,7 +75,9 @@ impl From<Refusal> for StoreError {
                 "“{label}”须通过保存稿件、登记沟通联系或签名审核完成"
             )),
             Refusal::Malformed(message) => StoreError::Data(message),
-            r @ Refusal::WrongStep { .. } => StoreError::Data(r.to_string()),
+            r @ (Refusal::WrongStep { .. }
+            | Refusal::StaleRound { .. }
+            | Refusal::AlreadyDecided) => StoreError::Data(r.to_string()),
         }
     }
 }

@@ -108,6 +108,7 @@ impl Approvers {
                         decision: Decision::Approve,
                         comment: String::new(),
                         at: at(times[i]),
+                        round: None,
                     },
                     key,
                 )

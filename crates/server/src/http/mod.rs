@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/office/calendar", put(publish_calendar).layer(json()))
         .route("/office/units", post(add_unit).layer(json()))
         .route("/office/users", post(add_user).layer(json()))
+        .route("/office/devices/{id}/move", post(move_device).layer(json()))
         .route(
             "/office/users/{id}/disable",
             post(account_handlers::disable_user),
@@ -171,7 +172,6 @@ pub fn router(state: AppState) -> Router {
                 .put(account_handlers::set_session_settings)
                 .layer(json()),
         )
-        .route("/office/devices/{id}/move", post(move_device).layer(json()))
         .route("/office/audit", get(audit_log))
         .route("/stats", get(stats_handlers::stats))
         .route("/stats/report", get(stats_handlers::stats_report))

@@ -193,7 +193,9 @@ impl CaseStorage for ServerCases<'_, '_> {
         let id = case.assignment.as_str();
         let latest = latest_revision(self.tx, id)?;
         let decisions = match &latest {
-            Some((_, hash, _)) => super::keys::decisions_for(self.tx, id, hash)?,
+            Some((_, hash, _)) => {
+                super::keys::decisions_for(self.tx, id, hash, case.approval_round)?
+            }
             None => Vec::new(),
         };
         let keys = super::keys::registry_for(self.tx, &decisions)?;
@@ -226,6 +228,14 @@ impl CaseStorage for ServerCases<'_, '_> {
     ) -> Result<(), CommandError> {
         Ok(super::keys::insert_decision(
             self.tx, decision, &case.unit, at,
+        )?)
+    }
+
+    fn decision_exists(&mut self, case: &Case, signature: &str) -> Result<bool, CommandError> {
+        Ok(super::keys::decision_exists(
+            self.tx,
+            case.assignment.as_str(),
+            signature,
         )?)
     }
 
@@ -330,7 +340,10 @@ impl From<Refusal> for CommandError {
                 "“{kind}”须以save_draft或record_contact命令上传"
             )),
             Refusal::Malformed(message) => CommandError::Malformed(message),
-            r @ Refusal::WrongStep { .. } => CommandError::Signature(r.to_string()),
+            r @ (Refusal::WrongStep { .. } | Refusal::StaleRound { .. }) => {
+                CommandError::Signature(r.to_string())
+            }
+            Refusal::AlreadyDecided => CommandError::AlreadyApplied,
         }
     }
 }

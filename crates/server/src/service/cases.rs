@@ -38,6 +38,10 @@ pub enum CommandError {
     /// An approval or return sent as a bare action, without a signature.
     #[error("{0}")]
     Unsigned(String),
+    /// The very command was applied before (a signed decision sent again):
+    /// acknowledged as a duplicate, nothing applied.
+    #[error("这条审核意见平台已经收到并处理过，无需重复上传。")]
+    AlreadyApplied,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -53,6 +57,7 @@ impl CommandError {
             CommandError::SignOff(_) => "signoff.incomplete",
             CommandError::Signature(_) => "signoff.invalid_signature",
             CommandError::Unsigned(_) => "signoff.unsigned",
+            CommandError::AlreadyApplied => "sync.already_applied",
             CommandError::Db(_) => "internal",
         }
     }

@@ -24,12 +24,14 @@ use crate::params;
 
 pub(crate) const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
-/// The signed approvals the server accepted for one revision of a case,
-/// oldest first; a later approval of a step replaces an earlier one.
+/// The signed approvals the server accepted for one revision of a case in
+/// its current approval round, oldest first; a later approval of a step
+/// replaces an earlier one.
 pub(crate) fn decisions_for(
     tx: &mut dyn Tx,
     id: &str,
     revision: &RevisionHash,
+    round: u32,
 ) -> Result<Vec<SignedDecision>, DbError> {
     let rows = tx.query(
         "SELECT signed_json FROM signed_decisions WHERE assignment_id = $1 AND revision = $2 ORDER BY received_at, step",
@@ -38,7 +40,7 @@ pub(crate) fn decisions_for(
     let mut out: Vec<SignedDecision> = Vec::new();
     for r in rows {
         let d: SignedDecision = serde_json::from_str(&r.text(0)?)?;
-        if d.record.decision == Decision::Approve {
+        if d.record.decision == Decision::Approve && d.record.round() == round {
             out.retain(|x| x.record.step != d.record.step);
             out.push(d);
         }
@@ -152,6 +154,17 @@ pub(crate) fn signer_of(
                 record.role.label_zh()
             ))
         })
+}
+
+/// Whether the decision with this signature (lower-case hex, as decoded)
+/// was already accepted for the case.
+pub(crate) fn decision_exists(tx: &mut dyn Tx, id: &str, signature: &str) -> Result<bool, DbError> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM signed_decisions WHERE assignment_id = $1 AND signature = $2",
+            params![id, signature],
+        )?
+        .is_some())
 }
 
 /// Keeps an accepted decision and sends it to the unit's other PCs, which

@@ -40,6 +40,10 @@ impl From<CommandError> for ApiError {
                 code: "signoff.unsigned",
                 message,
             },
+            e @ CommandError::AlreadyApplied => ApiError::Conflict {
+                code: e.code(),
+                message: e.to_string(),
+            },
             CommandError::Db(e) => e.into(),
         }
     }

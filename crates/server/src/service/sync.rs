@@ -97,6 +97,11 @@ impl Service {
                 results.push(match applied {
                     Ok(_) => result(cmd, CommandStatus::Applied, None, None),
                     Err(CommandError::Db(e)) => return Err(e.into()),
+                    // A decision sent again: acknowledged, nothing applied,
+                    // the device's outbox moves on.
+                    Err(CommandError::AlreadyApplied) => {
+                        result(cmd, CommandStatus::Duplicate, None, None)
+                    }
                     Err(e) => {
                         let current = visible_snapshot(tx, caller, &cmd.assignment_id)?;
                         let error = ErrorBody::new(e.code(), e.to_string());

@@ -139,6 +139,7 @@ impl Person {
                 decision,
                 comment: comment.into(),
                 at: now(),
+                round: Some(case.approval_round),
             },
             self.key.as_ref()?,
         );

@@ -233,7 +233,6 @@ impl Server {
         }
     }
 
-
     /// Logs in `user` from a new device.
     pub fn login(&self, user: &str) -> Client {
         self.login_device(
@@ -333,10 +332,10 @@ impl Client {
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(_)) => {
+            Err(ureq::Error::Transport(e)) => {
                 return Resp {
                     status: 0,
-                    body: Value::Null,
+                    body: Value::String(format!("{method} {path}: {e}")),
                 }
             }
         };
@@ -525,9 +524,52 @@ pub fn signed_step(
     )
 }
 
-/// As [`signed_step`], with the approver's PC clock saying `at`.
+/// As [`signed_step`], with the approver's PC clock saying `at`; signed in
+/// the approval round the case is in, as the approver's PC does.
 #[allow(clippy::too_many_arguments)]
 pub fn signed_step_at(
+    client: &Client,
+    seq: i64,
+    assignment: &str,
+    revision: &jianban_domain::RevisionHash,
+    signer: (&str, jianban_domain::UserRole),
+    step: (usize, &str),
+    decision: jianban_signoff::Decision,
+    at: chrono::NaiveDateTime,
+) -> Value {
+    let round = client.snapshot(assignment)["case"]["approval_round"]
+        .as_u64()
+        .map(|r| r as u32);
+    signed_in_round(
+        client, seq, assignment, revision, signer, step, decision, at, round,
+    )
+}
+
+/// An approval of step 0 signed now for the approval round `round`,
+/// whatever round the case is in (a replayed or held-back decision).
+pub fn signed_decision_in_round(
+    client: &Client,
+    seq: i64,
+    assignment: &str,
+    revision: &jianban_domain::RevisionHash,
+    signer: (&str, jianban_domain::UserRole),
+    round: u32,
+) -> Value {
+    signed_in_round(
+        client,
+        seq,
+        assignment,
+        revision,
+        signer,
+        (0, "主要负责人审核签发"),
+        jianban_signoff::Decision::Approve,
+        chrono::Local::now().naive_local(),
+        Some(round),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn signed_in_round(
     client: &Client,
     seq: i64,
     assignment: &str,
@@ -536,6 +578,7 @@ pub fn signed_step_at(
     (step, step_title): (usize, &str),
     decision: jianban_signoff::Decision,
     at: chrono::NaiveDateTime,
+    round: Option<u32>,
 ) -> Value {
     let (identity, key) = jianban_signoff::SigningIdentity::create("审核人的密码");
     let r = client.post(
@@ -555,6 +598,7 @@ pub fn signed_step_at(
             decision,
             comment: "同意".into(),
             at,
+            round,
         },
         &key,
     );

@@ -20,6 +20,7 @@ mod login;
 mod login_storm;
 mod office;
 mod pg_tls;
+mod replay;
 mod stats;
 mod sync;
 mod tls;

@@ -64,6 +64,7 @@ fn verify_reports_valid_tampered_and_unknown_signer() {
             decision: Decision::Approve,
             comment: String::new(),
             at: NaiveDateTime::parse_from_str("2024-06-28 10:30", "%Y-%m-%d %H:%M").unwrap(),
+            round: None,
         },
         &key,
     );

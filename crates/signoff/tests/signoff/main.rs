@@ -39,6 +39,7 @@ fn record(
         decision: Decision::Approve,
         comment: "同意".into(),
         at: at(10, step as u32),
+        round: None,
     }
 }
 

@@ -80,8 +80,17 @@ fn a_signed_approval_is_verified_by_the_server_and_the_reply_goes_out() {
         "{err:?}"
     );
 
+    // Signing again is a new decision (a later time, a new signature); an
+    // identical record would be the refused decision replayed.
     pc.store()
-        .decide(id, &head, Decision::Approve, &revision, "同意", now)
+        .decide(
+            id,
+            &head,
+            Decision::Approve,
+            &revision,
+            "同意",
+            now + chrono::Duration::minutes(1),
+        )
         .unwrap();
     pc.sync_until_ok(1).unwrap();
     assert_eq!(pc.store().case(id).unwrap().state, CaseState::SignedOff);
