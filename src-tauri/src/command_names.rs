@@ -10,6 +10,7 @@
         "use_local_demo",
         "login_local",
         "logout_local",
+        "change_password",
         "workbench",
         "search",
         "case_detail",

@@ -56,6 +56,12 @@ pub fn logout_local(state: State<'_, AppState>) -> R<AppStatus> {
 
 #[tauri::command(async)]
 #[tracing::instrument(skip_all, err(Debug))]
+pub fn change_password(state: State<'_, AppState>, input: ChangePasswordInput) -> R<AppStatus> {
+    api::auth::change_password(&state, &input)
+}
+
+#[tauri::command(async)]
+#[tracing::instrument(skip_all, err(Debug))]
 pub fn workbench(state: State<'_, AppState>) -> R<Workbench> {
     api::workbench::workbench(&state)
 }

@@ -95,6 +95,7 @@ pub fn run() {
             commands::use_local_demo,
             commands::login_local,
             commands::logout_local,
+            commands::change_password,
             commands::workbench,
             commands::search,
             commands::case_detail,

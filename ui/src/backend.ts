@@ -8,6 +8,7 @@ import type { AssignmentRow } from './bindings/AssignmentRow'
 import type { CaseDetail } from './bindings/CaseDetail'
 import type { ChainChange } from './bindings/ChainChange'
 import type { ChainInput } from './bindings/ChainInput'
+import type { ChangePasswordInput } from './bindings/ChangePasswordInput'
 import type { CommandError } from './bindings/CommandError'
 import type { ConnectInput } from './bindings/ConnectInput'
 import type { ContactInputView } from './bindings/ContactInputView'
@@ -97,6 +98,8 @@ export const useLocalDemo = (): Promise<AppStatus> => call('use_local_demo')
 export const loginLocal = (userId: string, password: string): Promise<UserView> =>
   call('login_local', { userId, password })
 export const logoutLocal = (): Promise<AppStatus> => call('logout_local')
+export const changePassword = (input: ChangePasswordInput): Promise<AppStatus> =>
+  call('change_password', { input })
 
 // Workbench and detail.
 export const workbench = (): Promise<Workbench> => call('workbench')

@@ -9,6 +9,8 @@ const backend = vi.hoisted(() => ({
   search: vi.fn(),
   statsFigures: vi.fn(),
   statsReport: vi.fn(),
+  changePassword: vi.fn(),
+  logout: vi.fn(),
 }))
 vi.mock('../src/backend', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/backend')>()
@@ -27,6 +29,19 @@ const liaison: AppStatus = {
   user: { userId: 'fgw-liaison', name: '王晓梅', role: 'liaison', roleLabel: '联络员', unitId: 'fgw' },
   approver: null,
   dataDir: '/tmp/x',
+  mustChangePassword: false,
+}
+const connected: AppStatus = { ...liaison, mode: 'server', serverUrl: 'https://jb.example.gov.cn' }
+
+/** Fills the password form (Element Plus renders it in a teleported dialog). */
+async function typePasswords(old: string, next: string, again: string): Promise<void> {
+  for (const [id, value] of [['password-old', old], ['password-new', next], ['password-again', again]] as const) {
+    const input = document.querySelector<HTMLInputElement>(`[data-testid="${id}"] input, input[data-testid="${id}"]`)
+    if (input === null) throw new Error(`no ${id}`)
+    input.value = value
+    input.dispatchEvent(new Event('input'))
+  }
+  await flushPromises()
 }
 
 async function mountApp() {
@@ -48,6 +63,7 @@ describe('App', () => {
       pullTotal: 0,
       offline: false,
       error: null,
+      errorCode: null,
     })
     document.body.innerHTML = ''
   })
@@ -105,6 +121,70 @@ describe('App', () => {
     await wrapper.find('[data-testid="nav-workbench"]').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="assignment-count"]').text()).toBe('4')
+    wrapper.unmount()
+  })
+
+  it('a password the office reset is asked for before anything else, and the form cannot be closed', async () => {
+    backend.appStatus.mockResolvedValue({ ...connected, mustChangePassword: true })
+    backend.workbench.mockResolvedValue(sampleWorkbench())
+    backend.changePassword.mockResolvedValue(connected)
+    const wrapper = await mountApp()
+    expect(document.querySelector('[data-testid="password-forced"]')?.textContent).toContain('办公室重置了您的平台密码')
+    expect(document.querySelector('.el-dialog__headerbtn')).toBeNull()
+
+    await typePasswords('temp-password', 'new-password', 'new-passwore')
+    expect(document.querySelector('[data-testid="password-problem"]')?.textContent).toContain('两次输入的新密码不一致')
+    const submit = document.querySelector<HTMLButtonElement>('[data-testid="password-submit"]')
+    expect(submit?.disabled).toBe(true)
+
+    await typePasswords('temp-password', '短密码', '短密码')
+    expect(document.querySelector('[data-testid="password-problem"]')?.textContent).toContain('至少8位')
+
+    await typePasswords('temp-password', 'new-password', 'new-password')
+    expect(submit?.disabled).toBe(false)
+    submit?.click()
+    await flushPromises()
+    expect(backend.changePassword).toHaveBeenCalledWith({ oldPassword: 'temp-password', newPassword: 'new-password' })
+    expect(document.querySelector('[data-testid="password-forced"]')).toBeNull()
+    wrapper.unmount()
+  })
+
+  it('the server refusal of the old password is shown and the form stays', async () => {
+    backend.appStatus.mockResolvedValue({ ...connected, mustChangePassword: true })
+    backend.workbench.mockResolvedValue(sampleWorkbench())
+    backend.changePassword.mockRejectedValue(new BackendError('auth.invalid_credentials', '用户名或密码不正确，请重新输入。'))
+    const wrapper = await mountApp()
+    await typePasswords('wrong-password', 'new-password', 'new-password')
+    document.querySelector<HTMLButtonElement>('[data-testid="password-submit"]')?.click()
+    await flushPromises()
+    expect(document.querySelector('[data-testid="password-error"]')?.textContent).toContain('用户名或密码不正确')
+    expect(document.querySelector('[data-testid="password-forced"]')).not.toBeNull()
+    wrapper.unmount()
+  })
+
+  it('sync hearing of a reset opens the form; 退出登录 goes to the login screen', async () => {
+    backend.appStatus.mockResolvedValue(connected)
+    backend.workbench.mockResolvedValue(sampleWorkbench())
+    backend.syncStatus.mockResolvedValue({
+      configured: true,
+      phase: 'needsAttention',
+      phaseLabel: '需要处理',
+      lastSuccess: null,
+      pending: 2,
+      pullDone: 0,
+      pullTotal: 0,
+      offline: false,
+      error: '管理员已重置您的密码，请先修改密码。',
+      errorCode: 'auth.must_change_password',
+    })
+    backend.logout.mockResolvedValue({ ...connected, user: null })
+    const wrapper = await mountApp()
+    expect(document.querySelector('[data-testid="password-forced"]')).not.toBeNull()
+    document.querySelector<HTMLButtonElement>('[data-testid="password-logout"]')?.click()
+    await flushPromises()
+    expect(backend.logout).toHaveBeenCalled()
+    expect(wrapper.find('[data-testid="connect"]').exists()).toBe(true)
+    expect(document.querySelector('[data-testid="password-forced"]')).toBeNull()
     wrapper.unmount()
   })
 })

@@ -48,6 +48,7 @@ fn generated() -> (BTreeMap<String, String>, Vec<String>) {
     file::<UserRoleCode>(&cfg, &mut out, &mut needs);
     file::<AppStatus>(&cfg, &mut out, &mut needs);
     file::<ConnectInput>(&cfg, &mut out, &mut needs);
+    file::<ChangePasswordInput>(&cfg, &mut out, &mut needs);
     file::<SyncView>(&cfg, &mut out, &mut needs);
     file::<NoticeView>(&cfg, &mut out, &mut needs);
     file::<FontView>(&cfg, &mut out, &mut needs);

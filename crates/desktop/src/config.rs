@@ -42,6 +42,10 @@ pub struct ServerAccount {
     /// Lets sync resume after a restart without the password. Short, so it
     /// fits any credential store a later version moves it to.
     pub refresh_token: Option<String>,
+    /// The office reset the password: the server takes nothing but a new
+    /// password from this account, so sync waits until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl ServerAccount {
@@ -277,6 +281,7 @@ mod tests {
                 unit_id: Some("fgw".into()),
                 unit_name: None,
                 refresh_token: Some("rt-secret-1".into()),
+                must_change_password: false,
             }),
             ..Default::default()
         }

@@ -27,6 +27,8 @@ pub mod code {
     pub const EXPORT: &str = "export";
     /// The user closed the save dialog: nothing was written.
     pub const CANCELLED: &str = "cancelled";
+    /// A form arrived without something it needs.
+    pub const INPUT: &str = "input";
 }
 
 impl CommandError {

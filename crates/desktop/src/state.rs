@@ -360,6 +360,7 @@ impl ServerAccount {
             unit_id: answer.user.unit_id.clone(),
             unit_name: answer.user.unit_name.clone(),
             refresh_token: Some(answer.refresh_token.clone()),
+            must_change_password: answer.user.must_change_password,
         }
     }
 }

@@ -126,12 +126,16 @@ impl From<jianban_store::StoreError> for SyncError {
 }
 
 /// The server's refusals whose words the user must see, instead of a
-/// plain "log in again".
-const ACCESS_REFUSALS: [&str; 4] = [
+/// plain "log in again" or "retrying": a wrong password or a lockout is
+/// not cured by trying again on its own (and retrying would lock it more).
+const ACCESS_REFUSALS: [&str; 7] = [
     "auth.account_disabled",
     "auth.device_revoked",
     "auth.session_ended",
     "auth.must_change_password",
+    "auth.invalid_credentials",
+    "auth.locked",
+    "auth.address_locked",
 ];
 
 #[derive(Debug, Clone, Default)]

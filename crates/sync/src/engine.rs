@@ -69,6 +69,7 @@ impl SyncEngine {
                     s.last_success = Some(now);
                     s.pending = pending;
                     s.error = None;
+                    s.error_code = None;
                 });
             }
             Err(e) => {
@@ -80,10 +81,12 @@ impl SyncEngine {
                     SyncPhase::NeedsAttention
                 };
                 let message = e.to_string();
+                let code = e.code().to_string();
                 self.set(|s| {
                     s.phase = phase;
                     s.pending = pending;
                     s.error = Some(message);
+                    s.error_code = Some(code);
                 });
             }
         }

@@ -39,4 +39,7 @@ pub struct SyncStatus {
     pub pull_total: u64,
     /// The last error, in Chinese, saying what to do.
     pub error: Option<String>,
+    /// That error's code (`auth.must_change_password`, `sync.offline`…),
+    /// for a screen that acts on it rather than only showing the words.
+    pub error_code: Option<String>,
 }

@@ -16,4 +16,9 @@ user: UserView | null,
 /**
  * An approver logged in locally.
  */
-approver: UserView | null, dataDir: string, };
+approver: UserView | null, dataDir: string, 
+/**
+ * The office reset the platform password: the window asks for a new
+ * one before anything syncs.
+ */
+mustChangePassword: boolean, };

@@ -15,4 +15,9 @@ phase: string, phaseLabel: string,
 /**
  * `YYYY-MM-DD HH:MM`.
  */
-lastSuccess: string | null, pending: number, pullDone: number, pullTotal: number, offline: boolean, error: string | null, };
+lastSuccess: string | null, pending: number, pullDone: number, pullTotal: number, offline: boolean, error: string | null, 
+/**
+ * The error's code: `auth.must_change_password` opens the password
+ * form, for example.
+ */
+errorCode: string | null, };

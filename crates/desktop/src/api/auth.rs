@@ -5,7 +5,7 @@ use jianban_store::Account;
 use jianban_sync::Credentials;
 
 use crate::config::{self, AppConfig, ServerAccount};
-use crate::dto::{AppStatus, ConnectInput, UserView};
+use crate::dto::{AppStatus, ChangePasswordInput, ConnectInput, UserView};
 use crate::error::{code, CommandError};
 use crate::state::{self, AppState};
 
@@ -31,6 +31,11 @@ pub fn status(state: &AppState) -> Result<AppStatus, CommandError> {
                 .as_ref()
                 .map(|s| UserView::from(&s.account.actor())),
             data_dir: dir,
+            must_change_password: inner
+                .config
+                .account
+                .as_ref()
+                .is_some_and(|a| a.must_change_password),
         })
     })
 }
@@ -93,17 +98,68 @@ pub fn connect(state: &AppState, input: &ConnectInput) -> Result<AppStatus, Comm
     let answer = client.login(username, &input.password)?;
     let account = ServerAccount::from_login(&answer);
     let actor = account.actor();
+    let must_change = account.must_change_password;
     config.account = Some(account);
     state.set_config(config)?;
     state.with_inner(|inner| {
         inner.user = Some(actor);
         Ok(())
     })?;
+    // After the office's reset the server takes only a new password: sync
+    // starts once the window has asked for it (change_password).
+    if !must_change {
+        state.start_sync(Some(Credentials::Password {
+            username: username.to_string(),
+            password: input.password.clone(),
+        }))?;
+    }
+    tracing::info!(server = %url, user = username, must_change, "logged in to the central server");
+    status(state)
+}
+
+/// 修改平台密码: the logged-in user changes their own password (also what
+/// the office's reset asks for before anything else). Sync runs again with
+/// the new password; the server logs the user's other devices out.
+pub fn change_password(
+    state: &AppState,
+    input: &ChangePasswordInput,
+) -> Result<AppStatus, CommandError> {
+    let config = state.config()?;
+    let (Some(url), Some(account)) = (config.server_url.clone(), config.account.clone()) else {
+        return Err(CommandError::new(
+            code::NOT_LOGGED_IN,
+            "尚未登录平台，请先登录后再修改密码。",
+        ));
+    };
+    if input.old_password.is_empty() || input.new_password.is_empty() {
+        return Err(CommandError::new(code::INPUT, "请填写原密码和新密码。"));
+    }
+    // A client of its own, logged in with the old password: the password
+    // is the proof, whatever state the running sync's tokens are in.
+    state.stop_sync();
+    let device = device_id(state)?;
+    let client = state::server_client(&url, config.ca_file.as_deref(), &device, None)?;
+    let changed = client
+        .login(&account.user_id, &input.old_password)
+        .and_then(|_| client.change_password(&input.old_password, &input.new_password));
+    if let Err(e) = changed {
+        // Sync goes on as before (it waits if the reset is still pending).
+        if !account.must_change_password {
+            state.start_sync(None)?;
+        }
+        return Err(e.into());
+    }
+    let mut config = state.config()?;
+    if let Some(a) = config.account.as_mut() {
+        a.must_change_password = false;
+        a.refresh_token = client.refresh_token();
+    }
+    state.set_config(config)?;
     state.start_sync(Some(Credentials::Password {
-        username: username.to_string(),
-        password: input.password.clone(),
+        username: account.user_id.clone(),
+        password: input.new_password.clone(),
     }))?;
-    tracing::info!(server = %url, user = username, "logged in to the central server");
+    tracing::info!(user = %account.user_id, "platform password changed");
     status(state)
 }
 
@@ -243,6 +299,12 @@ pub fn start_up(state: &AppState, env: impl Fn(&str) -> Option<String>) {
                 Err(e) => tracing::error!(error = %e, "demo login failed"),
             }
         }
+    } else if config
+        .account
+        .as_ref()
+        .is_some_and(|a| a.must_change_password)
+    {
+        tracing::info!("sync waits for the password the office's reset asks for");
     } else if let Err(e) = state.start_sync(None) {
         tracing::error!(error = %e, "sync not started");
     }

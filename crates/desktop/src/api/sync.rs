@@ -6,6 +6,11 @@ use crate::dto::{NoticeView, SyncView};
 use crate::error::CommandError;
 use crate::state::AppState;
 
+/// The status bar's code for a configured server without a running sync.
+const NOT_RUNNING: &str = "sync.not_running";
+/// The server's code for an account whose password the office reset.
+pub(crate) const MUST_CHANGE_PASSWORD: &str = "auth.must_change_password";
+
 /// Keeps the sync client's latest refresh token in the settings: the server
 /// rotates it on every refresh and refuses a used one, so the saved token
 /// must follow, or the next start would need the password again.
@@ -27,7 +32,12 @@ pub fn status(state: &AppState) -> Result<SyncView, CommandError> {
     if let Err(e) = keep_refresh_token(state) {
         tracing::warn!(error = %e, "refresh token not kept");
     }
-    let configured = state.config()?.server_url.is_some();
+    let config = state.config()?;
+    let configured = config.server_url.is_some();
+    let must_change = config
+        .account
+        .as_ref()
+        .is_some_and(|a| a.must_change_password);
     let pending = state.with_store(|s| s.outbox_pending_count()).unwrap_or(0);
     let last_local = state.with_store(|s| s.last_sync()).ok().flatten();
     let status = state.with_sync(|h| h.map(|h| h.status()));
@@ -61,10 +71,19 @@ pub fn status(state: &AppState) -> Result<SyncView, CommandError> {
         pull_done: st.pull_done.min(u32::MAX as u64) as u32,
         pull_total: st.pull_total.min(u32::MAX as u64) as u32,
         offline: phase == SyncPhase::Offline,
-        error: if configured && !running {
+        error: if must_change {
+            Some("办公室重置了您的平台密码，请先修改密码，修改后自动同步。本地内容已保留。".into())
+        } else if configured && !running {
             Some("尚未登录平台，同步未运行。请登录后再同步，本地内容已保留。".into())
         } else {
             st.error
+        },
+        error_code: if must_change {
+            Some(MUST_CHANGE_PASSWORD.into())
+        } else if configured && !running {
+            Some(NOT_RUNNING.into())
+        } else {
+            st.error_code
         },
     })
 }

@@ -17,6 +17,9 @@ pub struct AppStatus {
     /// An approver logged in locally.
     pub approver: Option<UserView>,
     pub data_dir: String,
+    /// The office reset the platform password: the window asks for a new
+    /// one before anything syncs.
+    pub must_change_password: bool,
 }
 
 /// First run: the server, its CA and a login.
@@ -32,4 +35,13 @@ pub struct ConnectInput {
     /// (refused with `config.plain_http` until then).
     #[serde(default)]
     pub allow_plain_http: bool,
+}
+
+/// 修改平台密码: the logged-in user's own password.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ChangePasswordInput {
+    pub old_password: String,
+    pub new_password: String,
 }

@@ -19,6 +19,9 @@ pub struct SyncView {
     pub pull_total: u32,
     pub offline: bool,
     pub error: Option<String>,
+    /// The error's code: `auth.must_change_password` opens the password
+    /// form, for example.
+    pub error_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

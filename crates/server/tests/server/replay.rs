@@ -40,7 +40,10 @@ fn an_approval_from_before_a_return_does_not_count_again(backend: &Backend) {
         UserRole::Head,
         Decision::Approve,
     );
-    assert_eq!(statuses(&head.push(std::slice::from_ref(&approval))), ["applied"]);
+    assert_eq!(
+        statuses(&head.push(std::slice::from_ref(&approval))),
+        ["applied"]
+    );
     assert_eq!(
         statuses(&liaison.push(&[action(1, id, &Action::Submit)])),
         ["applied"]

@@ -55,6 +55,17 @@ fn a_reset_password_is_changed_through_the_client() {
     .unwrap();
     let answer = again.login("zjj-liaison", "新密码zjj2024").unwrap();
     assert!(!answer.user.must_change_password);
+
+    // The old password is refused in the server's own words (not "your
+    // login expired, log in again"), and is not retried.
+    match again.login("zjj-liaison", "临时密码2024") {
+        Err(e @ SyncError::AccessRefused { .. }) => {
+            assert_eq!(e.code(), "auth.invalid_credentials");
+            assert!(!e.is_retryable());
+            assert!(e.to_string().contains("密码"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -304,8 +304,20 @@ fn pdfsig_trusting(certificate: &Path, pdf: &Path) -> String {
     run("pdfsig", &["-nssdir", n, pdf.to_str().unwrap()])
 }
 
+/// The tests of this file take turns: each runs an app on its own virtual
+/// display, and two WebKit apps at once on a small CI machine would make
+/// every wait a race.
+static ONE_APP_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_app_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_APP_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[test]
 fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
+    let _turn = one_app_at_a_time();
     let server = DemoServer::start().expect("the central server starts");
     let office = Office::login(&server.url);
     let csv = format!("建议号,标题,领衔代表\n901,{TITLE},张建国\n");
@@ -592,4 +604,100 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
     );
     me.shot("10-statistics.png");
     session.close().unwrap();
+}
+
+/// The office resets the liaison's password: the app logs in, asks for a
+/// new password before anything syncs, and syncs once it is changed; the
+/// platform then takes the new password and not the temporary one.
+#[test]
+fn a_password_the_office_reset_is_changed_before_sync() {
+    let _turn = one_app_at_a_time();
+    const TEMPORARY: &str = "office-temp-2026";
+    const CHOSEN: &str = "zjj-new-password";
+    let server = DemoServer::start().expect("the central server starts");
+    let office = Office::login(&server.url);
+    office.post(
+        "/v1/office/users/zjj-liaison/reset-password",
+        json!({"password": TEMPORARY}),
+    );
+
+    let data_dir = tempfile::Builder::new()
+        .prefix("jianban-e2e-app-")
+        .tempdir()
+        .unwrap();
+    let driver = Driver::start(
+        DRIVER_PORT,
+        &[
+            ("JIANBAN_DATA_DIR", data_dir.path().as_os_str()),
+            ("JIANBAN_SERVER_URL", OsStr::new(&server.url)),
+            ("JIANBAN_DEMO_LOGIN", OsStr::new("zjj-liaison")),
+            ("JIANBAN_DEMO_PASSWORD", OsStr::new(TEMPORARY)),
+        ],
+    )
+    .expect("tauri-driver on a virtual display");
+    let wd = driver.webdriver();
+    let session = open_app(&wd);
+    let me = User { s: &session };
+
+    // The form cannot be closed; nothing has synced.
+    me.wait_text(&testid("password-forced"), "办公室重置了您的平台密码");
+    assert!(
+        session
+            .find_css(".el-dialog__headerbtn")
+            .unwrap_or_default()
+            .is_empty(),
+        "the forced form has no close button"
+    );
+    me.wait_text(&testid("status-bar"), "请先修改密码");
+    me.shot("password-01-forced.png");
+
+    // Two different new passwords: said at once, the button stays off.
+    me.type_into(&input("password-old"), TEMPORARY);
+    me.type_into(&input("password-new"), CHOSEN);
+    me.type_into(&input("password-again"), "zjj-typo-password");
+    me.wait_text(&testid("password-problem"), "两次输入的新密码不一致");
+    let submit = me.find(&testid("password-submit"));
+    assert_eq!(
+        session.property(&submit, "disabled").ok(),
+        Some(Value::Bool(true)),
+        "the button is off while the passwords differ"
+    );
+
+    me.s.clear(&me.find(&input("password-again"))).unwrap();
+    me.type_into(&input("password-again"), CHOSEN);
+    me.click(&testid("password-submit"));
+    me.expect_message("密码已修改");
+
+    // Sync runs with the new password and fills the workbench.
+    let count = wait_for(Duration::from_secs(90), Duration::from_millis(250), || {
+        let n: u32 = me.text(&testid("assignment-count")).trim().parse().ok()?;
+        (n > 0).then_some(n)
+    })
+    .unwrap_or_else(|| me.fail("the first sync after the change fills the workbench"));
+    assert!(count >= 5, "zjj has several cases, saw {count}");
+    assert!(
+        session
+            .find_css(&testid("password-forced"))
+            .unwrap_or_default()
+            .is_empty(),
+        "the form is gone"
+    );
+    me.shot("password-02-synced.png");
+
+    // The platform took the new password, and no longer the temporary one.
+    let login = |password: &str| {
+        ureq::Agent::new_with_defaults()
+            .post(&format!("{}/v1/auth/login", server.url))
+            .header("X-Jianban-Protocol", "1")
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send_json(json!({"username": "zjj-liaison", "password": password,
+                "device_id": "e2e-check", "device_name": "核对"}))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(login(TEMPORARY), 401);
+    assert_eq!(login(CHOSEN), 200);
 }
