@@ -141,6 +141,55 @@ pub struct KeyReceipt {
     pub created: bool,
 }
 
+/// Longest reason accepted for revoking a signing key, in characters.
+pub const MAX_REVOCATION_REASON_CHARS: usize = 500;
+
+/// `POST /v1/office/keys/revoke`: the office withdraws an approver's signing
+/// key (a lost PC, a person who left). Decisions the server received before
+/// the revocation keep counting; later ones signed with the key are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeKeyRequest {
+    pub user_id: String,
+    /// The Ed25519 public key, hex, as registered.
+    pub public_key: String,
+    /// Why (required, at most [`MAX_REVOCATION_REASON_CHARS`] characters).
+    pub reason: String,
+}
+
+/// `POST /v1/auth/keys/revoke`: an approver withdraws one of their own keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeOwnKeyRequest {
+    pub public_key: String,
+    pub reason: String,
+}
+
+/// A registered signing key (`GET /v1/keys`, and the answer of a
+/// revocation). The revocation fields are absent while the key is in force
+/// and from older servers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeyInfo {
+    pub user_id: String,
+    pub user_name: String,
+    /// The user's role and unit when the key was registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<String>,
+    pub public_key: String,
+    pub registered_at: String,
+    /// When the key was revoked (server time); decisions the server
+    /// received before it still count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// Who revoked it (a user id; `cli` for the command line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+}
+
 /// `GET`/`PUT /v1/units/{id}/approval-chain`: a unit's approval chain
 /// (审核流程), in order; the last step is always the head's sign-off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -258,6 +258,22 @@ enum Command {
         #[arg(long)]
         to_user: String,
     },
+    /// Revoke an approver's signing key (a lost PC, a person who left):
+    /// decisions signed with it that reach the server from now on are
+    /// refused; those it received before keep counting. Audited.
+    RevokeKey {
+        #[command(flatten)]
+        o: OfficeArgs,
+        /// The approver's user id.
+        #[arg(long)]
+        user: String,
+        /// The public key (hex), as `GET /v1/keys` lists it.
+        #[arg(long)]
+        key: String,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+    },
     #[command(flatten)]
     Stats(stats::StatsCommand),
     #[command(flatten)]
@@ -650,6 +666,31 @@ fn run(command: Command) -> Result<(), ApiError> {
             let (svc, actor) = office(&o)?;
             svc.move_device(&actor, &id, &to_user)?;
             println!("设备{id}已转到用户{to_user}名下");
+            Ok(())
+        }
+        Command::RevokeKey {
+            o,
+            user,
+            key,
+            reason,
+        } => {
+            let (svc, actor) = office(&o)?;
+            let info = svc.revoke_key(
+                &actor,
+                &jianban_protocol::RevokeKeyRequest {
+                    user_id: user,
+                    public_key: key,
+                    reason,
+                },
+            )?;
+            println!(
+                "已撤销{}（{}）的签名密钥{}：撤销时间{}，原因：{}。此前平台已收到的签发仍有效，此后用该密钥的签名不再被接受。",
+                info.user_name,
+                info.user_id,
+                info.public_key,
+                info.revoked_at.as_deref().unwrap_or_default(),
+                info.revocation_reason.as_deref().unwrap_or_default()
+            );
             Ok(())
         }
         Command::Stats(c) => stats::run(c),

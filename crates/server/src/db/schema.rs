@@ -5,7 +5,7 @@ use super::{DbError, Dialect, Tx};
 use crate::params;
 
 /// Bump with every new migration; an older binary refuses a newer database.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,6 +92,19 @@ CREATE TABLE pushed_commands (device_id TEXT NOT NULL, seq BIGINT NOT NULL, comm
 CREATE INDEX pushed_commands_command ON pushed_commands (command_id);
 "#;
 
+/// Signing keys that can be revoked (a lost or handed-over PC): when, by
+/// whom and why; and what each key was registered for (the user's role and
+/// unit at registration), filled for the keys registered before from the
+/// users as they are now.
+const V5: &str = r#"
+ALTER TABLE signing_keys ADD COLUMN role TEXT;
+ALTER TABLE signing_keys ADD COLUMN unit_id TEXT;
+ALTER TABLE signing_keys ADD COLUMN revoked_at TEXT;
+ALTER TABLE signing_keys ADD COLUMN revoked_by TEXT;
+ALTER TABLE signing_keys ADD COLUMN revocation_reason TEXT;
+UPDATE signing_keys SET role = (SELECT u.role FROM users u WHERE u.id = signing_keys.user_id), unit_id = (SELECT u.unit_id FROM users u WHERE u.id = signing_keys.user_id);
+"#;
+
 const SQLITE_APPEND_ONLY: &str = r#"
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
@@ -164,7 +177,7 @@ pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
             &[],
         )?;
     }
-    for (to, script) in [(2, V2), (3, V3), (4, V4)] {
+    for (to, script) in [(2, V2), (3, V3), (4, V4), (5, V5)] {
         if version < to {
             for stmt in statements(script) {
                 tx.exec(&stmt, &[])?;

@@ -72,6 +72,45 @@ pub async fn register_key(
         .map(Json)
 }
 
+#[utoipa::path(post, path = "/v1/auth/keys/revoke", tag = "auth", request_body = RevokeOwnKeyRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "revoked (or revoked before: the first revocation is answered); decisions the server received before it still count", body = KeyInfo),
+        (status = 400, description = "keys.reason_required or keys.reason_too_long", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: the key is another person's", body = ErrorBody),
+        (status = 404, description = "not_found: no such key registered", body = ErrorBody)))]
+pub async fn revoke_own_key(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<RevokeOwnKeyRequest>,
+) -> ApiResult<Json<KeyInfo>> {
+    s.run(move |svc| svc.revoke_own_key(&caller, &req))
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(post, path = "/v1/office/keys/revoke", tag = "office", request_body = RevokeKeyRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "revoked (or revoked before: the first revocation is answered); decisions the server received before it still count", body = KeyInfo),
+        (status = 400, description = "keys.reason_required or keys.reason_too_long", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: not the office", body = ErrorBody),
+        (status = 404, description = "not_found: no such key registered for the user", body = ErrorBody)))]
+pub async fn revoke_key(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<RevokeKeyRequest>,
+) -> ApiResult<Json<KeyInfo>> {
+    s.run(move |svc| svc.revoke_key(&caller.actor, &req))
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(get, path = "/v1/keys", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, description = "the registered signing keys (the office: all; others: their unit's), with revocations", body = Vec<KeyInfo>)))]
+pub async fn list_keys(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<KeyInfo>>> {
+    s.run(move |svc| svc.list_keys(&caller)).await.map(Json)
+}
+
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", request_body = PushRequest,
     security(("bearer" = [])),
     responses((status = 200, body = PushResponse),

@@ -92,6 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(login).layer(auth()))
         .route("/auth/refresh", post(refresh).layer(auth()))
         .route("/auth/keys", post(register_key).layer(json()))
+        .route("/auth/keys/revoke", post(revoke_own_key).layer(json()))
+        .route("/keys", get(list_keys))
+        .route("/office/keys/revoke", post(revoke_key).layer(json()))
         .route(
             "/auth/password",
             post(account_handlers::change_password).layer(json()),

@@ -217,7 +217,7 @@ impl CaseStorage for ServerCases<'_, '_> {
         case: &Case,
         _issuer: &Actor,
     ) -> Result<Actor, CommandError> {
-        super::keys::signer_of(self.tx, decision, &case.unit)
+        super::keys::signer_of(self.tx, decision, &case.unit, self.svc.now())
     }
 
     fn insert_decision(

@@ -35,6 +35,9 @@ pub enum CommandError {
     SignOff(String),
     #[error("{0}")]
     Signature(String),
+    /// A decision signed with a key revoked before the server received it.
+    #[error("{0}")]
+    KeyRevoked(String),
     /// An approval or return sent as a bare action, without a signature.
     #[error("{0}")]
     Unsigned(String),
@@ -56,6 +59,7 @@ impl CommandError {
             CommandError::Forbidden => "auth.forbidden",
             CommandError::SignOff(_) => "signoff.incomplete",
             CommandError::Signature(_) => "signoff.invalid_signature",
+            CommandError::KeyRevoked(_) => "signoff.key_revoked",
             CommandError::Unsigned(_) => "signoff.unsigned",
             CommandError::AlreadyApplied => "sync.already_applied",
             CommandError::Db(_) => "internal",

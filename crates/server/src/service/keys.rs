@@ -11,13 +11,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use jianban_domain::{Actor, RevisionHash, UnitId, UserId, UserRole};
-use jianban_protocol::{Entity, KeyReceipt, RegisterKeyRequest};
+use jianban_protocol::{
+    Entity, KeyInfo, KeyReceipt, RegisterKeyRequest, RevokeKeyRequest, RevokeOwnKeyRequest,
+    MAX_REVOCATION_REASON_CHARS,
+};
 use jianban_signoff::{is_valid_public_key, verify, Decision, SignedDecision, Verdict};
 use serde_json::json;
 
-use super::cases::CommandError;
+use super::cases::{audit, AuditRecord, CommandError};
 use super::changes::{emit, unit_audience};
-use super::{Caller, Service};
+use super::office::require_office;
+use super::{fmt_time, Caller, Service};
 use crate::db::{DbError, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::params;
@@ -123,16 +127,28 @@ impl Service {
 }
 
 /// Who signed `decision`, checked: the signature verifies against a key
-/// registered for the signer, and the signer is a person of `unit` in the
-/// role the record names. The approval is applied as that person.
+/// registered for the signer and not revoked by `now` (the time the server
+/// receives it), and the signer is a person of `unit` in the role the
+/// record names. The approval is applied as that person.
 pub(crate) fn signer_of(
     tx: &mut dyn Tx,
     decision: &SignedDecision,
     unit: &UnitId,
+    now: NaiveDateTime,
 ) -> Result<Actor, CommandError> {
     let record = &decision.record;
     match verify(decision, &keys_of(tx, record.signer.as_str())?) {
-        Verdict::Valid => {}
+        Verdict::Valid => {
+            if let Some(at) = revoked_at(tx, record.signer.as_str(), &decision.public_key)? {
+                if at <= now {
+                    return Err(CommandError::KeyRevoked(format!(
+                        "该签名密钥已于{}被撤销，请审核人重新登录并登记新密钥后再签。（签名人：{}）",
+                        at.format("%Y年%-m月%-d日 %H:%M"),
+                        record.signer_name
+                    )));
+                }
+            }
+        }
         Verdict::Tampered => {
             return Err(CommandError::Signature(
                 "审核签名无效，记录可能被篡改，平台未接受。请重新审核签发。".into(),
@@ -274,10 +290,185 @@ pub(crate) fn register(
         )?
         .is_some();
     if !exists {
+        // What the key is registered for: the user's role and unit now.
         tx.exec(
-            "INSERT INTO signing_keys (user_id, public_key, registered_at) VALUES ($1, $2, $3)",
+            "INSERT INTO signing_keys (user_id, public_key, registered_at, role, unit_id)
+             SELECT $1, $2, $3, role, unit_id FROM users WHERE id = $1",
             params![user, public_key, at],
         )?;
     }
     Ok(!exists)
+}
+
+/// When the key `public_key` of `user` was revoked, if it was.
+pub(crate) fn revoked_at(
+    tx: &mut dyn Tx,
+    user: &str,
+    public_key: &str,
+) -> Result<Option<NaiveDateTime>, DbError> {
+    let Some(r) = tx.query_opt(
+        "SELECT revoked_at FROM signing_keys WHERE user_id = $1 AND public_key = $2",
+        params![user, public_key],
+    )?
+    else {
+        return Ok(None);
+    };
+    r.opt_text(0)?
+        .map(|t| parse_time(&t))
+        .transpose()
+        .map_err(DbError::Decode)
+}
+
+/// A time as the server writes it (with or without milliseconds).
+pub(crate) fn parse_time(t: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+        .map_err(|e| format!("时间“{t}”格式有误：{e}"))
+}
+
+const KEY_COLUMNS: &str = "SELECT k.user_id, u.name, k.role, k.unit_id, k.public_key, k.registered_at, k.revoked_at, k.revoked_by, k.revocation_reason
+   FROM signing_keys k JOIN users u ON u.id = k.user_id";
+
+fn key_info(r: &crate::db::Row) -> Result<KeyInfo, DbError> {
+    Ok(KeyInfo {
+        user_id: r.text(0)?,
+        user_name: r.text(1)?,
+        role: r.opt_text(2)?,
+        unit_id: r.opt_text(3)?,
+        public_key: r.text(4)?,
+        registered_at: r.text(5)?,
+        revoked_at: r.opt_text(6)?,
+        revoked_by: r.opt_text(7)?,
+        revocation_reason: r.opt_text(8)?,
+    })
+}
+
+fn load_key(tx: &mut dyn Tx, user: &str, public_key: &str) -> Result<Option<KeyInfo>, DbError> {
+    tx.query_opt(
+        &format!("{KEY_COLUMNS} WHERE k.user_id = $1 AND k.public_key = $2"),
+        params![user, public_key],
+    )?
+    .as_ref()
+    .map(key_info)
+    .transpose()
+}
+
+/// The reason of a revocation, trimmed: required and bounded.
+fn check_reason(reason: &str) -> ApiResult<String> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::bad_request(
+            "keys.reason_required",
+            "请填写撤销签名密钥的原因（如：电脑遗失、人员调离）。",
+        ));
+    }
+    if reason.chars().count() > MAX_REVOCATION_REASON_CHARS {
+        return Err(ApiError::bad_request(
+            "keys.reason_too_long",
+            format!("撤销原因过长，最多{MAX_REVOCATION_REASON_CHARS}个字，请精简后重试。"),
+        ));
+    }
+    Ok(reason.to_string())
+}
+
+/// The audit action of a key revocation.
+pub const REVOKE_SIGNING_KEY: &str = "revoke_signing_key";
+
+impl Service {
+    /// `GET /v1/keys`: the registered signing keys with their revocations;
+    /// the office sees every key, anyone else the keys of their unit's
+    /// people.
+    pub fn list_keys(&self, caller: &Caller) -> ApiResult<Vec<KeyInfo>> {
+        let actor = &caller.actor;
+        self.db.read(|tx| -> ApiResult<Vec<KeyInfo>> {
+            let rows = if actor.role == UserRole::OfficeStaff {
+                tx.query(
+                    &format!("{KEY_COLUMNS} ORDER BY k.user_id, k.registered_at, k.public_key"),
+                    &[],
+                )?
+            } else {
+                let Some(unit) = &actor.unit else {
+                    return Ok(Vec::new());
+                };
+                tx.query(
+                    &format!(
+                        "{KEY_COLUMNS} WHERE u.unit_id = $1 ORDER BY k.user_id, k.registered_at, k.public_key"
+                    ),
+                    params![unit.as_str()],
+                )?
+            };
+            Ok(rows.iter().map(key_info).collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// `POST /v1/office/keys/revoke` (and `revoke-key` on the command line).
+    pub fn revoke_key(&self, actor: &Actor, req: &RevokeKeyRequest) -> ApiResult<KeyInfo> {
+        require_office(actor)?;
+        let reason = check_reason(&req.reason)?;
+        self.revoke(actor, &req.user_id, &req.public_key, &reason, false)
+    }
+
+    /// `POST /v1/auth/keys/revoke`: an approver withdraws their own key
+    /// (the PC that holds it was lost); another person's key is refused.
+    pub fn revoke_own_key(&self, caller: &Caller, req: &RevokeOwnKeyRequest) -> ApiResult<KeyInfo> {
+        let reason = check_reason(&req.reason)?;
+        let user = caller.actor.user.as_str();
+        let (own, anyone) = self.db.read(|tx| -> ApiResult<(bool, bool)> {
+            let own = load_key(tx, user, &req.public_key)?.is_some();
+            let anyone = tx
+                .query_opt(
+                    "SELECT 1 FROM signing_keys WHERE public_key = $1",
+                    params![&req.public_key],
+                )?
+                .is_some();
+            Ok((own, anyone))
+        })?;
+        if !own && anyone {
+            return Err(ApiError::Forbidden(
+                "只能撤销本人的签名密钥；其他人的密钥请联系市政府办公室撤销。".into(),
+            ));
+        }
+        self.revoke(&caller.actor, user, &req.public_key, &reason, true)
+    }
+
+    /// Marks the key revoked now, with the audit line, unless it already
+    /// is: then the first revocation stands and is answered again.
+    fn revoke(
+        &self,
+        actor: &Actor,
+        user: &str,
+        public_key: &str,
+        reason: &str,
+        own: bool,
+    ) -> ApiResult<KeyInfo> {
+        let now = self.now();
+        self.db.write(|tx| -> ApiResult<KeyInfo> {
+            let before = load_key(tx, user, public_key)?.ok_or_else(|| {
+                ApiError::NotFound(format!("用户“{user}”登记的签名密钥“{public_key}”"))
+            })?;
+            if before.revoked_at.is_some() {
+                return Ok(before);
+            }
+            tx.exec(
+                "UPDATE signing_keys SET revoked_at = $3, revoked_by = $4, revocation_reason = $5
+                  WHERE user_id = $1 AND public_key = $2 AND revoked_at IS NULL",
+                params![user, public_key, fmt_time(now), actor.user.as_str(), reason],
+            )?;
+            audit(
+                tx,
+                &AuditRecord::without_assignment(
+                    now,
+                    actor,
+                    REVOKE_SIGNING_KEY,
+                    json!({
+                        "user_id": user,
+                        "public_key": public_key,
+                        "reason": reason,
+                        "own_key": own,
+                    }),
+                ),
+            )?;
+            load_key(tx, user, public_key)?
+                .ok_or_else(|| ApiError::Internal("revoked key vanished".into()))
+        })
+    }
 }

@@ -40,6 +40,10 @@ impl From<CommandError> for ApiError {
                 code: "signoff.unsigned",
                 message,
             },
+            CommandError::KeyRevoked(message) => ApiError::Conflict {
+                code: "signoff.key_revoked",
+                message,
+            },
             e @ CommandError::AlreadyApplied => ApiError::Conflict {
                 code: e.code(),
                 message: e.to_string(),

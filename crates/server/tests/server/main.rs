@@ -15,6 +15,7 @@ mod decision_clock;
 mod documents;
 mod figures_agree;
 mod import;
+mod key_revocation;
 mod limits;
 mod login;
 mod login_storm;
