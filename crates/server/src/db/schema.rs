@@ -5,7 +5,7 @@ use super::{DbError, Dialect, Tx};
 use crate::params;
 
 /// Bump with every new migration; an older binary refuses a newer database.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,6 +105,14 @@ ALTER TABLE signing_keys ADD COLUMN revocation_reason TEXT;
 UPDATE signing_keys SET role = (SELECT u.role FROM users u WHERE u.id = signing_keys.user_id), unit_id = (SELECT u.unit_id FROM users u WHERE u.id = signing_keys.user_id);
 "#;
 
+/// Refresh tokens are found by user (disable, password reset, the change of
+/// one's own password) and by device (revoke, move, a new login's cleanup):
+/// without these indexes each of those scans every token of the city.
+const V6: &str = r#"
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id, device_id);
+CREATE INDEX refresh_tokens_device ON refresh_tokens (device_id);
+"#;
+
 const SQLITE_APPEND_ONLY: &str = r#"
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
@@ -177,7 +185,7 @@ pub fn migrate(tx: &mut dyn Tx, dialect: Dialect) -> Result<(), DbError> {
             &[],
         )?;
     }
-    for (to, script) in [(2, V2), (3, V3), (4, V4), (5, V5)] {
+    for (to, script) in [(2, V2), (3, V3), (4, V4), (5, V5), (6, V6)] {
         if version < to {
             for stmt in statements(script) {
                 tx.exec(&stmt, &[])?;
@@ -200,5 +208,30 @@ mod tests {
         assert_eq!(statements(SQLITE_APPEND_ONLY).len(), 2);
         assert_eq!(statements(PG_APPEND_ONLY).len(), 2);
         assert!(statements(V1).len() > 20);
+    }
+
+    /// The account operations find a user's or a device's refresh tokens
+    /// through an index, not by reading every token.
+    #[test]
+    fn refresh_tokens_are_found_by_user_and_by_device_through_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open_sqlite(dir.path()).unwrap();
+        let plan = |sql: &str| -> String {
+            db.read(|tx| -> Result<String, DbError> {
+                let rows = tx.query(&format!("EXPLAIN QUERY PLAN {sql}"), &[])?;
+                rows.iter()
+                    .map(|r| r.text(3))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|v| v.join(" | "))
+            })
+            .unwrap()
+        };
+        let by_user = plan("SELECT hash FROM refresh_tokens WHERE user_id = 'u'");
+        assert!(by_user.contains("refresh_tokens_user"), "{by_user}");
+        let by_both =
+            plan("SELECT hash FROM refresh_tokens WHERE device_id = 'd' AND user_id = 'u'");
+        assert!(by_both.contains("USING INDEX"), "{by_both}");
+        let by_device = plan("SELECT hash FROM refresh_tokens WHERE device_id = 'd'");
+        assert!(by_device.contains("refresh_tokens_device"), "{by_device}");
     }
 }
