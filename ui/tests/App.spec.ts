@@ -64,6 +64,7 @@ describe('App', () => {
       offline: false,
       error: null,
       errorCode: null,
+      changesReceived: 0,
     })
     document.body.innerHTML = ''
   })
@@ -176,6 +177,7 @@ describe('App', () => {
       offline: false,
       error: '管理员已重置您的密码，请先修改密码。',
       errorCode: 'auth.must_change_password',
+      changesReceived: 0,
     })
     backend.logout.mockResolvedValue({ ...connected, user: null })
     const wrapper = await mountApp()
@@ -186,5 +188,39 @@ describe('App', () => {
     expect(wrapper.find('[data-testid="connect"]').exists()).toBe(true)
     expect(document.querySelector('[data-testid="password-forced"]')).toBeNull()
     wrapper.unmount()
+  })
+
+  it('the workbench reloads when sync brought changes, and only then', async () => {
+    vi.useFakeTimers()
+    const synced = (changesReceived: number) => ({
+      configured: true,
+      phase: 'idle',
+      phaseLabel: '已同步',
+      lastSuccess: '2026-12-06 09:00',
+      pending: 0,
+      pullDone: 0,
+      pullTotal: 0,
+      offline: false,
+      error: null,
+      errorCode: null,
+      changesReceived,
+    })
+    backend.appStatus.mockResolvedValue(connected)
+    backend.workbench.mockResolvedValue(sampleWorkbench())
+    backend.syncStatus.mockResolvedValue(synced(0))
+    const wrapper = await mountApp()
+    expect(backend.workbench).toHaveBeenCalledTimes(1)
+
+    backend.syncStatus.mockResolvedValue(synced(3))
+    await vi.advanceTimersByTimeAsync(3000)
+    await flushPromises()
+    expect(backend.workbench).toHaveBeenCalledTimes(2)
+
+    // Another round with nothing new: no reload.
+    await vi.advanceTimersByTimeAsync(3000)
+    await flushPromises()
+    expect(backend.workbench).toHaveBeenCalledTimes(2)
+    wrapper.unmount()
+    vi.useRealTimers()
   })
 })

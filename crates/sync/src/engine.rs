@@ -61,7 +61,8 @@ impl SyncEngine {
         let result = self.round();
         let pending = self.store.outbox_pending_count().unwrap_or(0);
         match &result {
-            Ok(_) => {
+            Ok(report) => {
+                let received = report.pulled + report.rejected;
                 let now = Local::now().naive_local();
                 self.store.set_last_sync(now)?;
                 self.set(|s| {
@@ -70,6 +71,7 @@ impl SyncEngine {
                     s.pending = pending;
                     s.error = None;
                     s.error_code = None;
+                    s.changes_received += received;
                 });
             }
             Err(e) => {

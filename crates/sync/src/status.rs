@@ -42,4 +42,8 @@ pub struct SyncStatus {
     /// That error's code (`auth.must_change_password`, `sync.offline`…),
     /// for a screen that acts on it rather than only showing the words.
     pub error_code: Option<String>,
+    /// Changes received from the server since sync started (pulled, or
+    /// the server's state after a refused command): a screen listing cases
+    /// reloads when it grows.
+    pub changes_received: u64,
 }

@@ -20,4 +20,8 @@ lastSuccess: string | null, pending: number, pullDone: number, pullTotal: number
  * The error's code: `auth.must_change_password` opens the password
  * form, for example.
  */
-errorCode: string | null, };
+errorCode: string | null, 
+/**
+ * Grows when sync brought changes: the workbench reloads.
+ */
+changesReceived: number, };

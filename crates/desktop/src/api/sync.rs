@@ -70,6 +70,7 @@ pub fn status(state: &AppState) -> Result<SyncView, CommandError> {
         pending: pending.min(u32::MAX as u64) as u32,
         pull_done: st.pull_done.min(u32::MAX as u64) as u32,
         pull_total: st.pull_total.min(u32::MAX as u64) as u32,
+        changes_received: st.changes_received.min(u32::MAX as u64) as u32,
         offline: phase == SyncPhase::Offline,
         error: if must_change {
             Some("办公室重置了您的平台密码，请先修改密码，修改后自动同步。本地内容已保留。".into())

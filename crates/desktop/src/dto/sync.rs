@@ -22,6 +22,8 @@ pub struct SyncView {
     /// The error's code: `auth.must_change_password` opens the password
     /// form, for example.
     pub error_code: Option<String>,
+    /// Grows when sync brought changes: the workbench reloads.
+    pub changes_received: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
