@@ -8,6 +8,9 @@ const backend = vi.hoisted(() => ({
   decisionHistory: vi.fn(),
   loginLocal: vi.fn(),
   preview: vi.fn(),
+  caseDetail: vi.fn(),
+  revisions: vi.fn(),
+  revisionFields: vi.fn(),
 }))
 vi.mock('../src/backend', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/backend')>()
@@ -16,7 +19,8 @@ vi.mock('../src/backend', async (importOriginal) => {
 
 import ApprovalView from '../src/views/ApprovalView.vue'
 import { BackendError } from '../src/backend'
-import { row } from './fixtures'
+import { detail, row } from './fixtures'
+import type { ReplyFields } from '../src/bindings/ReplyFields'
 
 const head = { userId: 'fgw-head', name: '李德明', role: 'head' as const, roleLabel: '主要负责人', unitId: 'fgw' }
 const item = {
@@ -28,6 +32,8 @@ const item = {
 describe('ApprovalView', () => {
   beforeEach(() => {
     for (const f of Object.values(backend)) f.mockReset()
+    backend.caseDetail.mockResolvedValue(detail())
+    backend.revisions.mockResolvedValue([])
     document.body.innerHTML = ''
   })
 
@@ -104,5 +110,70 @@ describe('ApprovalView', () => {
     expect(backend.decide).toHaveBeenCalledTimes(1)
     expect(backend.decide.mock.calls[0]![0].approve).toBe(true)
     w.unmount()
+  })
+
+  it('beside the letter: the suggestion, the contacts, and what changed since the last return', async () => {
+    const fields = (body: string): ReplyFields => ({
+      category: 'A',
+      disclosure: 'active',
+      docNumber: '宿发改建复〔2024〕5号',
+      title: '对市六届人大三次会议第39号建议的答复',
+      salutation: '张建国代表：',
+      body,
+      contactPerson: '王晓梅',
+      contactPhone: '0557-3021234',
+      cc: [],
+    })
+    backend.approvalQueue.mockResolvedValue([item])
+    backend.preview.mockResolvedValue({ pages: ['<svg/>'], substitutions: [] })
+    backend.decisionHistory.mockResolvedValue([
+      { at: '2024-05-20 09:00', stepTitle: '主要负责人审核签发', signerName: '李德明', roleLabel: '主要负责人', approve: false, comment: '补充资金数额', revision: 'old777' },
+    ])
+    backend.caseDetail.mockResolvedValue(
+      detail({
+        text: '建议设立民营企业纾困基金。',
+        contacts: [{ id: 'c1', mode: 'phone', modeLabel: '电话', date: '2024-05-10', people: '王晓梅、张建国', summary: '代表希望明确资金规模。' }],
+      }),
+    )
+    backend.revisions.mockResolvedValue([
+      { number: 3, hash: 'old777aaaa', author: 'fgw-liaison', savedAt: '2024-05-19 10:00:00', restoredFrom: null },
+      { number: 5, hash: 'abc123', author: 'fgw-liaison', savedAt: '2024-06-01 10:00:00', restoredFrom: null },
+    ])
+    backend.revisionFields.mockImplementation((_id: string, n: number) =>
+      Promise.resolve(fields(n === 3 ? '我委将设立纾困基金。' : '我委将设立2亿元纾困基金。')),
+    )
+    const w = mount(ApprovalView, { props: { approver: head }, global: { plugins: [ElementPlus] } })
+    await flushPromises()
+    await w.find('[data-testid="approval-item"]').trigger('click')
+    await flushPromises()
+
+    expect(w.find('[data-testid="approval-suggestion"]').text()).toContain('建议设立民营企业纾困基金')
+    expect(w.find('[data-testid="approval-contacts"]').text()).toContain('代表希望明确资金规模')
+    expect(w.find('[data-testid="approval-changes-tab"]').text()).toBe('修改对比（较第3版）')
+    expect(backend.revisionFields).toHaveBeenCalledWith('a-39-fgw', 3)
+    expect(backend.revisionFields).toHaveBeenCalledWith('a-39-fgw', 5)
+    const changes = w.find('[data-testid="approval-changes"]')
+    expect(changes.find('.diff .added').text()).toBe('2亿元')
+    expect(changes.findAll('.diff .removed')).toHaveLength(0)
+  })
+
+  it('a first submission has nothing to compare, and no contacts is a warning; the letter shows even if they cannot be read', async () => {
+    backend.approvalQueue.mockResolvedValue([item])
+    backend.preview.mockResolvedValue({ pages: ['<svg/>'], substitutions: [] })
+    backend.decisionHistory.mockResolvedValue([])
+    const w = mount(ApprovalView, { props: { approver: head }, global: { plugins: [ElementPlus] } })
+    await flushPromises()
+    await w.find('[data-testid="approval-item"]').trigger('click')
+    await flushPromises()
+    expect(w.find('[data-testid="approval-changes-tab"]').text()).toBe('修改对比')
+    expect(w.find('[data-testid="approval-changes"]').exists()).toBe(false)
+    expect(w.find('[data-testid="approval-contacts"]').text()).toContain('尚无与代表的沟通记录')
+    expect(backend.revisions).not.toHaveBeenCalled()
+
+    backend.caseDetail.mockRejectedValue(new BackendError('store.not_found', '找不到该交办件。'))
+    await w.find('[data-testid="approval-item"]').trigger('click')
+    await flushPromises()
+    expect(w.findAll('img.page')).toHaveLength(1)
+    expect(w.text()).toContain('建议原文和沟通记录未能读取：找不到该交办件。')
   })
 })

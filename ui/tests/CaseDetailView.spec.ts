@@ -13,43 +13,8 @@ vi.mock('../src/backend', async (importOriginal) => {
 
 import CaseDetailView from '../src/views/CaseDetailView.vue'
 import { BackendError } from '../src/backend'
-import type { CaseDetail } from '../src/bindings/CaseDetail'
 import { isoDate } from '../src/format'
-import { row } from './fixtures'
-
-function detail(overrides: Partial<CaseDetail> = {}): CaseDetail {
-  return {
-    row: row(),
-    sessionName: '市六届人大三次会议',
-    text: '建议加大对民营企业的融资支持。',
-    isUrgent: false,
-    leadDeputy: { name: '张建国', delegation: '埇桥区代表团' },
-    coSigners: [],
-    units: [],
-    deadlines: [
-      { label: '签收期限', date: '2024-04-01', warning: 'normal', warningLabel: '—', current: false },
-      { label: '答复期限', date: '2024-06-28', warning: 'normal', warningLabel: '正常', current: true },
-    ],
-    contacts: [],
-    timeline: [],
-    opinions: [],
-    blockers: [],
-    actions: {
-      receive: false,
-      requestAdjustment: false,
-      requestExtension: true,
-      recordContact: true,
-      editDraft: true,
-      submitForApproval: false,
-      submit: false,
-      export: false,
-    },
-    approvalChain: ['主要负责人审核签发'],
-    rehandlingRound: 0,
-    pendingExtension: null,
-    ...overrides,
-  }
-}
+import { detail } from './fixtures'
 
 function mountView() {
   return mount(CaseDetailView, { props: { id: 'a-39-fgw' }, global: { plugins: [ElementPlus] }, attachTo: document.body })

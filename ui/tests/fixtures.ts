@@ -1,3 +1,4 @@
+import type { CaseDetail } from '../src/bindings/CaseDetail'
 import type { AssignmentRow } from '../src/bindings/AssignmentRow'
 
 export function row(overrides: Partial<AssignmentRow> = {}): AssignmentRow {
@@ -160,5 +161,40 @@ export function sampleWorkbench(rows: WorkbenchRow[] = sampleWorkbenchRows): Wor
       { id: '2024-s6-3', name: '市六届人大三次会议' },
       { id: '2023-s6-2', name: '市六届人大二次会议' },
     ],
+  }
+}
+
+/** A case detail for the screens that show one. */
+export function detail(overrides: Partial<CaseDetail> = {}): CaseDetail {
+  return {
+    row: row(),
+    sessionName: '市六届人大三次会议',
+    text: '建议加大对民营企业的融资支持。',
+    isUrgent: false,
+    leadDeputy: { name: '张建国', delegation: '埇桥区代表团' },
+    coSigners: [],
+    units: [],
+    deadlines: [
+      { label: '签收期限', date: '2024-04-01', warning: 'normal', warningLabel: '—', current: false },
+      { label: '答复期限', date: '2024-06-28', warning: 'normal', warningLabel: '正常', current: true },
+    ],
+    contacts: [],
+    timeline: [],
+    opinions: [],
+    blockers: [],
+    actions: {
+      receive: false,
+      requestAdjustment: false,
+      requestExtension: true,
+      recordContact: true,
+      editDraft: true,
+      submitForApproval: false,
+      submit: false,
+      export: false,
+    },
+    approvalChain: ['主要负责人审核签发'],
+    rehandlingRound: 0,
+    pendingExtension: null,
+    ...overrides,
   }
 }
