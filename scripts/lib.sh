@@ -50,9 +50,13 @@ as_root() {
 # Builds the frontend and the release binary that loads it (not a dev server).
 build_release() {
   step "Building the UI (ui/dist)"
-  npm --prefix "$ROOT/ui" run build
+  # Each command checks its own status: a caller's `if !` or `||` turns
+  # `set -e` off inside this function, and an old binary must never pass
+  # for a fresh one.
+  npm --prefix "$ROOT/ui" run build || die "the UI build failed"
   step "Building the release app ($APP_BINARY)"
   # tauri/custom-protocol embeds ui/dist and serves it from the app itself.
-  (cd "$ROOT" && cargo build --release -p jianban-app --features tauri/custom-protocol)
+  (cd "$ROOT" && cargo build --release -p jianban-app --features tauri/custom-protocol) \
+    || die "the release build of the app failed"
   [ -x "$APP_BINARY" ] || die "the release build did not produce $APP_BINARY"
 }
