@@ -6,6 +6,7 @@ const backend = vi.hoisted(() => ({
   settings: vi.fn(),
   setApprovalChain: vi.fn(),
   exportCertificate: vi.fn(),
+  addAccount: vi.fn(),
 }))
 vi.mock('../src/backend', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/backend')>()
@@ -58,7 +59,7 @@ describe('SettingsView', () => {
         chainNote: '本单位主要负责人在“审核”中登录本机后，可在此修改审核流程',
       }),
     )
-    const w = mount(SettingsView, { global: { plugins: [ElementPlus] } })
+    const w = mount(SettingsView, { props: { server: false }, global: { plugins: [ElementPlus] } })
     await flushPromises()
     const steps = w.findAll('[data-testid="approval-chain"] li').map((li) => li.text())
     expect(steps).toEqual(['分管领导审核（分管领导）', '主要负责人审核签发（主要负责人）'])
@@ -75,7 +76,7 @@ describe('SettingsView', () => {
       ],
     })
     backend.setApprovalChain.mockResolvedValue({ settings: after, casesUpdated: 3 })
-    const w = mount(SettingsView, { global: { plugins: [ElementPlus] }, attachTo: document.body })
+    const w = mount(SettingsView, { props: { server: false }, global: { plugins: [ElementPlus] }, attachTo: document.body })
     await flushPromises()
     await w.find('[data-testid="edit-chain"]').trigger('click')
     await flushPromises()
@@ -106,7 +107,7 @@ describe('SettingsView', () => {
     backend.setApprovalChain.mockRejectedValue(
       new BackendError('signoff.wrong_password', '密码不正确，请重新输入。'),
     )
-    const w = mount(SettingsView, { global: { plugins: [ElementPlus] }, attachTo: document.body })
+    const w = mount(SettingsView, { props: { server: false }, global: { plugins: [ElementPlus] }, attachTo: document.body })
     await flushPromises()
     await w.find('[data-testid="edit-chain"]').trigger('click')
     await flushPromises()
@@ -134,7 +135,7 @@ describe('SettingsView', () => {
   it('exports the unit certificate and stays quiet when the dialog is cancelled', async () => {
     backend.settings.mockResolvedValue(settings())
     backend.exportCertificate.mockRejectedValueOnce(new BackendError('cancelled', '已取消导出，未写入任何文件。'))
-    const w = mount(SettingsView, { global: { plugins: [ElementPlus] }, attachTo: document.body })
+    const w = mount(SettingsView, { props: { server: false }, global: { plugins: [ElementPlus] }, attachTo: document.body })
     await flushPromises()
     await w.find('[data-testid="export-certificate"]').trigger('click')
     await flushPromises()
@@ -145,5 +146,24 @@ describe('SettingsView', () => {
     expect(backend.exportCertificate).toHaveBeenCalledTimes(2)
     expect(document.body.textContent).toContain('签章证书已导出')
     w.unmount()
+  })
+
+  it('on a connected PC, an account is the platform one: only its login and password are asked', async () => {
+    backend.settings.mockResolvedValue(settings())
+    backend.addAccount.mockResolvedValue([])
+    const w = mount(SettingsView, { props: { server: true }, global: { plugins: [ElementPlus] } })
+    await flushPromises()
+    expect(w.find('[data-testid="account-note"]').text()).toContain('由平台确认姓名和岗位')
+    expect(w.find('input[aria-label="姓名"]').exists()).toBe(false)
+    await w.find('[data-testid="account-user"] input, input[data-testid="account-user"]').setValue('zjj-head')
+    await w.find('[data-testid="account-password"] input, input[data-testid="account-password"]').setValue('platform-pw')
+    await w.find('button[aria-label="添加账号"]').trigger('click')
+    await flushPromises()
+    expect(backend.addAccount).toHaveBeenCalledWith(expect.objectContaining({ userId: 'zjj-head', password: 'platform-pw' }))
+
+    const local = mount(SettingsView, { props: { server: false }, global: { plugins: [ElementPlus] } })
+    await flushPromises()
+    expect(local.find('[data-testid="account-note"]').text()).toContain('本地演示')
+    expect(local.find('input[aria-label="姓名"]').exists()).toBe(true)
   })
 })

@@ -198,6 +198,10 @@ pub fn export_certificate(
 }
 
 /// Adds a local account in the unit of the person working on this PC.
+/// 添加本机账号. Connected to a platform, an account is added only as the
+/// platform confirms it: the person's platform login (checked there, with
+/// the password typed here) gives the name, the role and the unit, which
+/// must be this PC's unit. Nobody at a PC can make a head of their own.
 pub fn add_account(state: &AppState, input: &NewAccount) -> Result<Vec<AccountView>, CommandError> {
     let unit = state.with_inner(|inner| Ok(inner.user.as_ref().and_then(|u| u.unit.clone())))?;
     let user_id = input.user_id.trim();
@@ -207,14 +211,68 @@ pub fn add_account(state: &AppState, input: &NewAccount) -> Result<Vec<AccountVi
             "请填写账号（例如 fgw-head）。",
         ));
     }
-    let account = Account {
-        user_id: UserId::new(user_id),
-        name: input.name.trim().to_owned(),
-        role: input.role.into(),
-        unit_id: unit.map(|u| UnitId::new(u.as_str())),
+    let config = state.config()?;
+    let account = match config.server_url.as_deref() {
+        Some(url) => confirmed_by_platform(state, url, &config, user_id, &input.password, unit)?,
+        // The local demo has no platform: its accounts are this PC's own.
+        None => Account {
+            user_id: UserId::new(user_id),
+            name: input.name.trim().to_owned(),
+            role: input.role.into(),
+            unit_id: unit.map(|u| UnitId::new(u.as_str())),
+        },
     };
     state.with_store(|s| {
         s.add_account(&account, &input.password)?;
         Ok(s.accounts()?.iter().map(AccountView::from).collect())
+    })
+}
+
+/// The account as the platform knows it, confirmed by logging in there.
+fn confirmed_by_platform(
+    state: &AppState,
+    url: &str,
+    config: &crate::config::AppConfig,
+    user_id: &str,
+    password: &str,
+    unit: Option<UnitId>,
+) -> Result<Account, CommandError> {
+    let device = super::auth::approver_device_id(state, user_id)?;
+    let client = state::server_client(url, config.ca_file.as_deref(), &device, None)?;
+    let answer = client.login(user_id, password).map_err(|e| match e {
+        jianban_sync::SyncError::Offline(_) => CommandError::new(
+            "account.needs_platform",
+            "添加账号须由平台确认，但现在连不上平台。请在网络恢复后再添加；本机已有的账号照常可用。",
+        ),
+        other => other.into(),
+    })?;
+    let user = answer.user;
+    if user.must_change_password {
+        return Err(CommandError::new(
+            "account.must_change_password",
+            "该账号的平台密码已被办公室重置，请本人先在平台修改密码，再用新密码添加。",
+        ));
+    }
+    if user.role == UserRole::OfficeStaff {
+        return Err(CommandError::new(
+            "account.not_unit_staff",
+            "市政府办公室的账号不能添加为单位的本机账号。",
+        ));
+    }
+    if user.unit_id.as_deref() != unit.as_ref().map(|u| u.as_str()) {
+        return Err(CommandError::new(
+            "account.other_unit",
+            format!(
+                "平台上的账号“{}”属于{}，不是本单位的账号，不能添加到这台电脑。",
+                user.name,
+                user.unit_name.as_deref().unwrap_or("其他单位")
+            ),
+        ));
+    }
+    Ok(Account {
+        user_id: UserId::new(&user.id),
+        name: user.name,
+        role: user.role,
+        unit_id: user.unit_id.map(|u| UnitId::new(&u)),
     })
 }
