@@ -647,6 +647,33 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the platform holds this signed decision: it came through the
+    /// platform's feed (this PC never queued it), or this PC pushed it and
+    /// the platform applied it or already had it. Not while it waits in the
+    /// outbox, nor after the platform refused it. A final sealed letter of
+    /// a connected PC rests only on such decisions.
+    pub fn decision_accepted_by_platform(&self, signature: &str) -> Result<bool> {
+        let row: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT result_json FROM outbox
+                  WHERE kind = ?1
+                    AND lower(json_extract(payload_json, '$.signed_decision.signature')) = lower(?2)
+                  ORDER BY seq DESC LIMIT 1",
+                params![jianban_casework::SIGNED_DECISION, signature],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match row {
+            None => true,
+            Some(None) => false,
+            Some(Some(result)) => matches!(
+                serde_json::from_str::<PushStatus>(&result),
+                Ok(PushStatus::Applied | PushStatus::Duplicate)
+            ),
+        })
+    }
+
     /// The server has lost commands from `seq` on (it was restored from a
     /// backup, say): queue them again. They were kept, acknowledged, in the
     /// outbox for exactly this.

@@ -240,7 +240,10 @@ pub fn export_to(state: &AppState, id: &str, path: &Path) -> Result<ExportResult
         }
     };
     let now = chrono::Utc::now();
-    let source = state.with_store_cmd(|s| ExportSource::read(s, state, id, sealed, now))?;
+    // Read before taking the store: the settings live behind the same lock.
+    let connected = state.config()?.server_url.is_some();
+    let source =
+        state.with_store_cmd(|s| ExportSource::read(s, state, id, sealed, connected, now))?;
     let (bytes, pages, report, verification_code) =
         state.with_renderer(|r| match &source.kind {
             Kind::Sealed {
@@ -314,6 +317,7 @@ impl ExportSource {
         state: &AppState,
         id: &str,
         sealed: bool,
+        connected: bool,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Self, CommandError> {
         let ctx = context(s, id)?;
@@ -343,6 +347,19 @@ impl ExportSource {
             registry: &keys,
         })
         .map_err(crate::export::seal_error)?;
+        // Connected to a platform, the letter is final only once the
+        // platform holds the sign-off: a PC offline (or a decision the
+        // platform refused) can draft and preview, not seal.
+        if connected {
+            for d in &decisions {
+                if !s.decision_accepted_by_platform(&d.signature)? {
+                    return Err(CommandError::new(
+                        "export.sign_off_not_synced",
+                        "审核签发还没有被平台确认（本机离线，或尚未同步），暂不能导出正式签章版。请点击状态栏的“立即同步”，确认后再导出；可先导出 Word 版核对内容。",
+                    ));
+                }
+            }
+        }
         let keeping = crate::export::CertificateKeeping::new(
             state.secrets(),
             state.data_dir()?,

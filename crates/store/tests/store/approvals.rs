@@ -387,3 +387,52 @@ fn signing_keys_live_in_the_credential_store_where_there_is_one() {
         "the new key went to the vault"
     );
 }
+
+#[test]
+fn a_decision_counts_for_the_platform_once_it_applied_it() {
+    let (mut t, _liaison, head, rev) = awaiting_approval();
+    let now = at("2024-07-01", (10, 0, 0));
+    t.store
+        .decide("a196-zjj", &head, Decision::Approve, &rev, "同意", now)
+        .unwrap();
+    let pending = t.store.outbox_pending(100).unwrap();
+    let queued = pending.last().unwrap();
+    let signature = queued.payload["signed_decision"]["signature"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Waiting in the outbox: not yet the platform's.
+    assert!(!t.store.decision_accepted_by_platform(&signature).unwrap());
+    // Refused by the platform: still not.
+    let answer = |status| jianban_store::PushResult {
+        seq: queued.seq,
+        status,
+        current: None,
+    };
+    t.store
+        .record_push_results(
+            &[answer(jianban_store::PushStatus::Rejected {
+                code: "signoff.key_unknown".into(),
+                message: "未登记的签名密钥。".into(),
+            })],
+            now,
+        )
+        .unwrap();
+    assert!(!t.store.decision_accepted_by_platform(&signature).unwrap());
+    // Applied (a resend answered as applied): the platform's, whatever
+    // the case of the hex.
+    t.store.requeue_outbox_from(queued.seq).unwrap();
+    t.store
+        .record_push_results(&[answer(jianban_store::PushStatus::Applied)], now)
+        .unwrap();
+    assert!(t.store.decision_accepted_by_platform(&signature).unwrap());
+    assert!(t
+        .store
+        .decision_accepted_by_platform(&signature.to_uppercase())
+        .unwrap());
+    // A decision this PC never queued came through the platform's feed.
+    assert!(t
+        .store
+        .decision_accepted_by_platform(&"ab".repeat(64))
+        .unwrap());
+}

@@ -445,7 +445,9 @@ fn a_reply_from_receipt_to_return_and_a_crash_while_typing() {
         me.find(&testid("decided"));
         me.wait_text(&testid("decision-history"), "同意");
 
-        // The sealed PDF: exported, and verified on this PC.
+        // The sealed PDF, once the platform holds the sign-off: exported,
+        // and verified on this PC.
+        me.sync();
         me.open_case();
         me.wait_text("body", "已签发");
         me.click(&testid("action-export-pdf"));
