@@ -295,8 +295,15 @@ pub struct Client {
 impl Client {
     fn new(base: &str, token: Option<String>) -> Client {
         Client {
+            // A new connection per request: when the server answers before
+            // reading a request's body (a refusal of a body-less route)
+            // hyper closes that connection, and a POST that ureq sends on
+            // the pooled, just-closed connection fails at random (ureq
+            // retries only idempotent requests). A dead server still
+            // answers status 0.
             agent: ureq::AgentBuilder::new()
                 .timeout(std::time::Duration::from_secs(300))
+                .max_idle_connections(0)
                 .build(),
             base: base.to_string(),
             token,
